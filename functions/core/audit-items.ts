@@ -76,6 +76,8 @@ export interface ChainSummaryItem {
   failedTaskArns: string[];
   failedSubnets: string[];
   failedAvailabilityZones: string[];
+  /** When the root task stopped (from its event). */
+  rootStoppedAt: string;
   createdAt: string;
   updatedAt: string;
   /** Milliseconds from the root's stop to the first successful relaunch. */

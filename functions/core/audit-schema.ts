@@ -35,7 +35,8 @@ export const SK = Object.freeze({
   launch: 'LAUNCH',
   attempt: (attempt: number) => `ATTEMPT#${String(attempt).padStart(2, '0')}`,
   failure: (attempt: number, taskArn: string) => `FAILURE#${String(attempt).padStart(2, '0')}#${taskArn}`,
-  event: (detailVersion: number, eventId: string) => `EVENT#${String(detailVersion).padStart(6, '0')}#${eventId}`,
+  event: (detailVersion: number, eventId: string) =>
+    `EVENT#${String(detailVersion).padStart(6, '0')}#${eventId}`,
 });
 
 export const PK = Object.freeze({

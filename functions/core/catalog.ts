@@ -74,13 +74,15 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
     examples: [
       'ResourceInitializationError: failed to configure ENI: failed to setup regular eni: netplugin failed with no error message',
     ],
-    description: 'Fargate agent could not configure the ENI (not the secrets/logging ResourceInitializationError).',
+    description:
+      'Fargate agent could not configure the ENI (not the secrets/logging ResourceInitializationError).',
   },
   {
     id: 'E6',
     matcher: {
       kind: 'prefix',
-      value: 'Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled',
+      value:
+        'Unexpected EC2 error while attempting to Create Network Interface with public IP assignment enabled',
     },
     class: 'SUBNET_CAPACITY',
     examples: [
@@ -90,7 +92,10 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E7',
-    matcher: { kind: 'prefix', value: 'Unexpected EC2 error while attempting to Create Network Interface in subnet' },
+    matcher: {
+      kind: 'prefix',
+      value: 'Unexpected EC2 error while attempting to Create Network Interface in subnet',
+    },
     class: 'SUBNET_CAPACITY',
     examples: [
       "Unexpected EC2 error while attempting to Create Network Interface in subnet 'subnet-0a1b2c3d4e5f60718': InsufficientFreeAddressesInSubnet",

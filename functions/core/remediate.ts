@@ -1,0 +1,737 @@
+/**
+ * The remediation use case: one ECS Task State Change event in, one decision out, every step
+ * recorded in the audit store.
+ *
+ * Steps: validate → assess → claim → chain → budget → resolve launch → build → (backoff) →
+ * storm guard → RunTask → record. Exactly once: the claim is a conditional write on the failed
+ * task ARN; the clientToken is a hash of (root task ARN, attempt), so a re-entered claim (Lambda
+ * retry after a crash) re-sends the same token and ECS returns the task it already started.
+ */
+
+import { createHash } from 'node:crypto';
+import type {
+  AttemptItem,
+  ChainSummaryItem,
+  FailureItem,
+  LaunchRecordItem,
+  ReasonCode,
+  RecordedLaunch,
+} from './audit-items';
+import { GSI_KEYS, type Outcome, PK, SK, ttlFrom, utcDay } from './audit-schema';
+import type { CatalogEntry } from './catalog';
+import { ClaimBusyError, ConflictingTokenError, InvalidEventError, LaunchRejectedError } from './errors';
+import {
+  buildRunTaskRequest,
+  type LaunchSourceData,
+  launchFromPreviousRequest,
+  redactRequest,
+} from './launch-spec';
+import {
+  assessEligibility,
+  backoffDelayMs,
+  isTooLate,
+  optedOut,
+  type RemediatorPolicy,
+  stoppedAtMs,
+} from './policy';
+import type { Alerter, AuditStore, Clock, EventPublisher, MetricsSink, TaskLauncher } from './ports';
+import {
+  clusterNameOf,
+  failedSubnetOf,
+  familyOf,
+  parseTaskStateChange,
+  type TaskStateChangeEvent,
+} from './task-event';
+
+/** Minimal structured logger (Powertools Logger satisfies it). */
+export interface LogPort {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface RemediatorDeps {
+  readonly store: AuditStore;
+  readonly launcher: TaskLauncher;
+  readonly alerter: Alerter;
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+  readonly metrics: MetricsSink;
+  readonly policy: RemediatorPolicy;
+  readonly log: LogPort;
+  /** Source of jitter; Math.random in production. */
+  readonly random: () => number;
+}
+
+/** What happened to one event; `action` uses the vocabulary of the acceptance cases. */
+export interface RemediationResult {
+  readonly action: 'retry' | 'skip' | 'give-up' | 'error' | 'dry-run';
+  readonly outcome?: Outcome;
+  readonly reasonCode: ReasonCode;
+  readonly message: string;
+  readonly taskArn?: string;
+  readonly rootTaskArn?: string;
+  readonly attempt?: number;
+  readonly newTaskArn?: string;
+}
+
+const ACTION_BY_OUTCOME: Record<Outcome, RemediationResult['action']> = {
+  RELAUNCHED: 'retry',
+  SKIPPED: 'skip',
+  GAVE_UP: 'give-up',
+  FAILED: 'error',
+  UNRESOLVED: 'error',
+  DRY_RUN: 'dry-run',
+};
+
+const DECISION_BY_OUTCOME: Record<Outcome, FailureItem['decision']> = {
+  RELAUNCHED: 'RELAUNCH',
+  SKIPPED: 'SKIP',
+  GAVE_UP: 'GIVE_UP',
+  FAILED: 'FAIL',
+  UNRESOLVED: 'UNRESOLVED',
+  DRY_RUN: 'DRY_RUN',
+};
+
+interface Finish {
+  outcome: Outcome;
+  reasonCode: ReasonCode;
+  message: string;
+  newTaskArn?: string;
+  attempt?: number;
+}
+
+/** Handles one raw event. Never throws for bad input; throws only retryable errors. */
+export async function remediate(raw: unknown, deps: RemediatorDeps): Promise<RemediationResult> {
+  const { store, metrics, log, clock, policy } = deps;
+  const nowIso = () => new Date(clock.now()).toISOString();
+
+  let event: TaskStateChangeEvent;
+  try {
+    event = parseTaskStateChange(raw);
+  } catch (err) {
+    if (!(err instanceof InvalidEventError)) throw err;
+    await recordRejected(raw, 'INVALID_EVENT', err.message, deps);
+    metrics.count('Skipped', 1, { reason: 'INVALID_EVENT' });
+    log.warn('event rejected', { reasonCode: 'INVALID_EVENT', field: err.field, error: err.message });
+    return { action: 'skip', reasonCode: 'INVALID_EVENT', message: err.message };
+  }
+
+  const d = event.detail;
+  const taskArn = d.taskArn;
+  const eligibility = assessEligibility(event, policy);
+
+  if (
+    eligibility.kind === 'skip' &&
+    (eligibility.reasonCode === 'FOREIGN_ACCOUNT' || eligibility.reasonCode === 'FOREIGN_REGION')
+  ) {
+    await recordRejected(raw, eligibility.reasonCode, eligibility.message, deps, event.id);
+    metrics.count('Skipped', 1, { reason: eligibility.reasonCode });
+    log.warn('event rejected', { taskArn, reasonCode: eligibility.reasonCode });
+    return { action: 'skip', reasonCode: eligibility.reasonCode, message: eligibility.message, taskArn };
+  }
+
+  if (eligibility.kind === 'skip' && !eligibility.final) {
+    // Not the task's last word: a STOPPED event follows. Claiming now would swallow it.
+    await logEvent(event, 'IGNORED', eligibility.reasonCode, deps);
+    log.info('event ignored', { taskArn, reasonCode: eligibility.reasonCode });
+    return { action: 'skip', reasonCode: eligibility.reasonCode, message: eligibility.message, taskArn };
+  }
+
+  const claim = await store.claimTask({
+    taskArn,
+    claimant: event.id,
+    now: nowIso(),
+    leaseMs: policy.claimLeaseMs,
+    expiresAt: ttlFrom(clock.now(), policy.auditRetentionDays * 86_400),
+  });
+  if (claim.kind === 'done') {
+    await store.countDuplicate(taskArn);
+    await logEvent(event, 'DUPLICATE', 'DUPLICATE_EVENT', deps);
+    metrics.count('Duplicate');
+    log.info('duplicate event', { taskArn, rootTaskArn: claim.pointer.rootTaskArn });
+    return {
+      action: 'skip',
+      reasonCode: 'DUPLICATE_EVENT',
+      message: `already handled (${claim.pointer.outcome ?? 'done'})`,
+      taskArn,
+      rootTaskArn: claim.pointer.rootTaskArn,
+    };
+  }
+  if (claim.kind === 'busy') {
+    log.warn('claim busy', { taskArn, rootTaskArn: claim.pointer.rootTaskArn });
+    throw new ClaimBusyError(taskArn);
+  }
+
+  const pointer = claim.pointer;
+  const rootTaskArn = pointer.rootTaskArn;
+  metrics.count('Detected');
+  log.info('failure claimed', {
+    taskArn,
+    rootTaskArn,
+    failureIndex: pointer.attempt,
+    reentered: claim.reentered,
+    reasonCode: eligibility.kind === 'skip' ? eligibility.reasonCode : eligibility.entry.id,
+  });
+
+  let chain = await store.getChain(rootTaskArn);
+  if (!chain) chain = newChain(event, rootTaskArn, nowIso(), policy, clock.now());
+  chain = noteFailure(chain, event, nowIso());
+
+  const finish =
+    eligibility.kind === 'skip'
+      ? { outcome: 'SKIPPED' as const, reasonCode: eligibility.reasonCode, message: eligibility.message }
+      : await relaunch(event, chain, eligibility.entry, deps);
+
+  const outcome = finish.outcome;
+  const now = nowIso();
+  const entry = eligibility.kind === 'eligible' ? eligibility.entry : undefined;
+  const failure: FailureItem = {
+    pk: PK.chain(rootTaskArn),
+    sk: SK.failure(pointer.attempt, taskArn),
+    type: 'FAILURE',
+    rootTaskArn,
+    originalTaskArn: taskArn,
+    attempt: pointer.attempt,
+    eventId: event.id,
+    detailVersion: d.version,
+    stoppedReason: d.stoppedReason ?? '',
+    stopCode: d.stopCode,
+    catalogId: entry?.id,
+    failureClass: entry?.class,
+    decision: DECISION_BY_OUTCOME[outcome],
+    reasonCode: finish.reasonCode,
+    subnetId: failedSubnetOf(d),
+    availabilityZone: d.availabilityZone,
+    stoppedAt: d.stoppedAt ?? d.stoppingAt,
+    receivedAt: now,
+    expiresAt: chain.expiresAt,
+  };
+  await store.putFailure(failure);
+
+  // A skip of a replacement (it failed for a non-ENI reason) does not change what the chain did.
+  const keepOutcome = eligibility.kind === 'skip' && pointer.attempt > 0;
+  const updated: ChainSummaryItem = keepOutcome
+    ? { ...chain, updatedAt: now }
+    : withOutcome(
+        {
+          ...chain,
+          reasonCode: finish.reasonCode,
+          reasonMessage: finish.message,
+          catalogId: entry?.id ?? chain.catalogId,
+          failureClass: entry?.class ?? chain.failureClass,
+          updatedAt: now,
+        },
+        outcome,
+        now,
+      );
+  await store.putChain(updated);
+  if (outcome === 'GAVE_UP' || outcome === 'FAILED' || outcome === 'UNRESOLVED') {
+    // Before completing the claim: if the alert fails, the retried invocation alerts again.
+    await deps.alerter.alert({
+      outcome,
+      rootTaskArn,
+      taskArn,
+      clusterArn: d.clusterArn,
+      reasonCode: finish.reasonCode,
+      message: finish.message,
+    });
+  }
+  await store.completeTask(taskArn, outcome, now);
+  await logEvent(event, DECISION_BY_OUTCOME[outcome], finish.reasonCode, deps);
+  metricFor(outcome, finish.reasonCode, metrics);
+  log.info('failure handled', {
+    taskArn,
+    rootTaskArn,
+    outcome,
+    reasonCode: finish.reasonCode,
+    attempt: finish.attempt,
+    newTaskArn: finish.newTaskArn,
+  });
+  return {
+    action: ACTION_BY_OUTCOME[outcome],
+    outcome,
+    reasonCode: finish.reasonCode,
+    message: finish.message,
+    taskArn,
+    rootTaskArn,
+    attempt: finish.attempt,
+    newTaskArn: finish.newTaskArn,
+  };
+}
+
+function metricFor(outcome: Outcome, reasonCode: ReasonCode, metrics: MetricsSink): void {
+  switch (outcome) {
+    case 'RELAUNCHED':
+      metrics.count('Relaunched');
+      break;
+    case 'SKIPPED':
+      metrics.count('Skipped', 1, { reason: reasonCode });
+      break;
+    case 'GAVE_UP':
+      metrics.count('GaveUp', 1, { reason: reasonCode });
+      break;
+    case 'FAILED':
+      metrics.count('Failed', 1, { reason: reasonCode });
+      break;
+    case 'UNRESOLVED':
+      metrics.count('Unresolved', 1, { reason: reasonCode });
+      break;
+    case 'DRY_RUN':
+      metrics.count('DryRun');
+      break;
+  }
+}
+
+function newChain(
+  event: TaskStateChangeEvent,
+  rootTaskArn: string,
+  now: string,
+  policy: RemediatorPolicy,
+  nowMs: number,
+): ChainSummaryItem {
+  const d = event.detail;
+  const clusterName = clusterNameOf(d.clusterArn);
+  return {
+    pk: PK.chain(rootTaskArn),
+    sk: 'SUMMARY',
+    type: 'CHAIN',
+    rootTaskArn,
+    clusterArn: d.clusterArn,
+    clusterName,
+    family: familyOf(d.taskDefinitionArn),
+    taskDefinitionArn: d.taskDefinitionArn,
+    startedBy: d.startedBy,
+    group: d.group,
+    outcome: 'SKIPPED',
+    finalStatus: 'SKIPPED',
+    reasonCode: 'UNKNOWN_REASON',
+    reasonMessage: '',
+    firstStoppedReason: d.stoppedReason ?? '',
+    lastStoppedReason: d.stoppedReason ?? '',
+    attempts: 0,
+    newTaskArns: [],
+    failedTaskArns: [],
+    failedSubnets: [],
+    failedAvailabilityZones: [],
+    rootStoppedAt: Number.isNaN(stoppedAtMs(event)) ? now : new Date(stoppedAtMs(event)).toISOString(),
+    createdAt: now,
+    updatedAt: now,
+    gsi1pk: GSI_KEYS.cluster(clusterName),
+    gsi1sk: GSI_KEYS.clusterSort(now, rootTaskArn),
+    gsi2pk: GSI_KEYS.outcomeDay('SKIPPED', utcDay(now)),
+    gsi2sk: GSI_KEYS.outcomeSort(now, rootTaskArn),
+    expiresAt: ttlFrom(nowMs, policy.auditRetentionDays * 86_400),
+  };
+}
+
+function noteFailure(chain: ChainSummaryItem, event: TaskStateChangeEvent, now: string): ChainSummaryItem {
+  const d = event.detail;
+  const addUnique = (list: string[], value: string | undefined) =>
+    value === undefined || list.includes(value) ? list : [...list, value];
+  return {
+    ...chain,
+    lastStoppedReason: d.stoppedReason ?? chain.lastStoppedReason,
+    failedTaskArns: addUnique(chain.failedTaskArns, d.taskArn),
+    failedSubnets: addUnique(chain.failedSubnets, failedSubnetOf(d)),
+    failedAvailabilityZones: addUnique(chain.failedAvailabilityZones, d.availabilityZone),
+    updatedAt: now,
+  };
+}
+
+function withOutcome(chain: ChainSummaryItem, outcome: Outcome, now: string): ChainSummaryItem {
+  return {
+    ...chain,
+    outcome,
+    finalStatus: outcome,
+    gsi2pk: GSI_KEYS.outcomeDay(outcome, utcDay(now)),
+    gsi2sk: GSI_KEYS.outcomeSort(now, chain.rootTaskArn),
+  };
+}
+
+/** Resolves where the event-less parameters come from, waiting a while for the launch record. */
+async function resolveLaunchSource(
+  event: TaskStateChangeEvent,
+  rootTaskArn: string,
+  previous: AttemptItem | undefined,
+  deps: RemediatorDeps,
+): Promise<{ source?: LaunchSourceData; record?: LaunchRecordItem }> {
+  if (previous) {
+    return { source: { kind: 'PREVIOUS_ATTEMPT', launch: launchFromPreviousRequest(previous.request) } };
+  }
+  const { store, clock, policy } = deps;
+  const deadline = clock.now() + policy.launchRecordWaitMs;
+  // CloudTrail delivers in minutes; the stop event can arrive first.
+  for (;;) {
+    const record =
+      (await store.getLaunchRecord(rootTaskArn)) ?? (await store.getLaunchRecord(event.detail.taskArn));
+    if (record) return { source: { kind: 'LAUNCH_RECORD', launch: record.launch }, record };
+    if (clock.now() >= deadline) break;
+    await clock.sleep(Math.min(policy.launchRecordPollMs, Math.max(0, deadline - clock.now())));
+  }
+  const clusterName = clusterNameOf(event.detail.clusterArn);
+  const defaults = policy.networkDefaults[clusterName] ?? policy.networkDefaults['*'];
+  if (defaults) {
+    const launch: RecordedLaunch = {
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: [...defaults.subnets],
+          securityGroups: [...defaults.securityGroups],
+          assignPublicIp: defaults.assignPublicIp,
+        },
+      },
+    };
+    return { source: { kind: 'NETWORK_DEFAULTS', launch } };
+  }
+  return {};
+}
+
+async function relaunch(
+  event: TaskStateChangeEvent,
+  chain: ChainSummaryItem,
+  entry: CatalogEntry,
+  deps: RemediatorDeps,
+): Promise<Finish> {
+  const { store, launcher, clock, policy, log, metrics } = deps;
+  const d = event.detail;
+  const taskArn = d.taskArn;
+  const rootTaskArn = chain.rootTaskArn;
+
+  if (entry.class === 'PERMANENT') {
+    return {
+      outcome: 'GAVE_UP',
+      reasonCode: 'PERMANENT_FAILURE',
+      message: `${entry.id}: ${entry.description} Relaunching cannot help until a human fixes the cause.`,
+    };
+  }
+
+  const attempts = await store.getAttempts(rootTaskArn);
+  const mine = attempts.filter((a) => a.originalTaskArn === taskArn);
+  const launched = mine.find((a) => a.status === 'LAUNCHED');
+  if (launched?.newTaskArn) {
+    // Re-entered after a crash that happened after the launch: finish the bookkeeping only.
+    await ensureReplacementPointer(
+      launched.newTaskArn,
+      rootTaskArn,
+      launched.attempt,
+      chain.expiresAt,
+      store,
+    );
+    Object.assign(chain, addLaunch(chain, launched.newTaskArn, launched.attempt));
+    return {
+      outcome: 'RELAUNCHED',
+      reasonCode: 'RELAUNCHED',
+      message: 'relaunched',
+      newTaskArn: launched.newTaskArn,
+      attempt: launched.attempt,
+    };
+  }
+
+  if (isTooLate(event, clock.now(), policy)) {
+    return {
+      outcome: 'GAVE_UP',
+      reasonCode: 'TOO_LATE',
+      message: `the failure is older than the lateness limit (${Math.round(policy.latenessLimitMs / 60_000)} min); redrive it by hand if the job is still wanted`,
+    };
+  }
+
+  if (policy.verifyWithDescribe) {
+    const described = await launcher.describeTask(d.clusterArn, taskArn);
+    if (
+      described &&
+      (described.startedAt || described.pullStartedAt || described.containerExitCodes.length > 0)
+    ) {
+      return {
+        outcome: 'SKIPPED',
+        reasonCode: 'TASK_STARTED',
+        message: 'DescribeTasks shows the task started; it is not relaunched',
+      };
+    }
+  }
+
+  const pending = mine.find((a) => a.status === 'PENDING');
+  let attempt = pending ? pending.attempt : attempts.length + 1;
+  let lastFailure = '';
+  while (attempt <= policy.maxAttempts) {
+    const previous = [...attempts].reverse().find((a) => a.attempt < attempt);
+    const { source, record } = await resolveLaunchSource(event, rootTaskArn, previous, deps);
+    if (!source) {
+      return {
+        outcome: 'UNRESOLVED',
+        reasonCode: 'NO_LAUNCH_RECORD',
+        message:
+          'no launch record for this task (is a CloudTrail trail logging management events in this region?) ' +
+          'and no network defaults for this cluster; nothing was launched. Redrive with `eni-remediator redrive` once the parameters are known',
+        attempt,
+      };
+    }
+    if (record && optedOut(record.launch.tags, policy.optOutTagKey)) {
+      return {
+        outcome: 'SKIPPED',
+        reasonCode: 'OPTED_OUT',
+        message: `the task carries the opt-out tag ${policy.optOutTagKey}`,
+      };
+    }
+
+    const built = buildRunTaskRequest({
+      detail: d,
+      source,
+      rootTaskArn,
+      attempt,
+      failureClass: entry.class,
+      excludedSubnets: entry.class === 'SUBNET_CAPACITY' ? chain.failedSubnets : [],
+    });
+    if (built.kind === 'unresolved') {
+      const outcome: Outcome = built.reasonCode === 'NO_OTHER_SUBNET' ? 'GAVE_UP' : 'UNRESOLVED';
+      return { outcome, reasonCode: built.reasonCode, message: built.message, attempt };
+    }
+    if (built.kind === 'invalid') {
+      return { outcome: 'FAILED', reasonCode: built.reasonCode, message: built.message, attempt };
+    }
+
+    const delayMs = pending && pending.attempt === attempt ? 0 : backoffDelayMs(attempt, policy, deps.random);
+    const item: AttemptItem = {
+      pk: PK.chain(rootTaskArn),
+      sk: SK.attempt(attempt),
+      type: 'ATTEMPT',
+      rootTaskArn,
+      originalTaskArn: taskArn,
+      attempt,
+      clientToken: built.request.clientToken,
+      status: policy.dryRun ? 'DRY_RUN' : 'PENDING',
+      launchSource: source.kind,
+      request: redactRequest(built.request),
+      newTaskArn: null,
+      requestedAt: new Date(clock.now()).toISOString(),
+      delayMs,
+      expiresAt: chain.expiresAt,
+    };
+    if (built.notes.length > 0)
+      log.info('request notes', { taskArn, rootTaskArn, attempt, notes: built.notes });
+
+    if (policy.dryRun) {
+      await store.putAttempt({ ...item, completedAt: item.requestedAt });
+      return {
+        outcome: 'DRY_RUN',
+        reasonCode: 'DRY_RUN',
+        message: 'dry run: the request was recorded, not sent',
+        attempt,
+      };
+    }
+
+    if (delayMs > 0) await clock.sleep(delayMs);
+    const windowStart = Math.floor(clock.now() / policy.stormWindowMs) * policy.stormWindowMs;
+    const allowed = await store.takeStormToken(
+      policy.accountId ?? 'default',
+      new Date(windowStart).toISOString(),
+      policy.stormLimit,
+      ttlFrom(windowStart, (policy.stormWindowMs / 1000) * 2),
+    );
+    if (!allowed) {
+      return {
+        outcome: 'GAVE_UP',
+        reasonCode: 'STORM_LIMIT',
+        message: `more than ${policy.stormLimit} relaunches in ${policy.stormWindowMs / 60_000} min: an incident is under way; redrive after it`,
+        attempt,
+      };
+    }
+
+    await store.putAttempt(item);
+    const startedAt = clock.now();
+    try {
+      const result = await launcher.runTask(built.request);
+      const completedAt = new Date(clock.now()).toISOString();
+      metrics.timing('RunTaskLatency', clock.now() - startedAt);
+      if (result.taskArn) {
+        const latencyMs = clock.now() - stoppedAtMs(event);
+        await store.putAttempt({
+          ...item,
+          status: 'LAUNCHED',
+          newTaskArn: result.taskArn,
+          runTaskApiCalls: result.apiCalls,
+          completedAt,
+          latencyMs,
+        });
+        await ensureReplacementPointer(result.taskArn, rootTaskArn, attempt, chain.expiresAt, store);
+        Object.assign(chain, addLaunch(chain, result.taskArn, attempt));
+        chain.recoveryLatencyMs ??= clock.now() - Date.parse(chain.rootStoppedAt);
+        metrics.timing('RelaunchLatency', latencyMs);
+        try {
+          await deps.publisher.taskRelaunched({
+            oldTaskArn: taskArn,
+            newTaskArn: result.taskArn,
+            rootTaskArn,
+            attempt,
+            clusterArn: d.clusterArn,
+            taskDefinitionArn: d.taskDefinitionArn,
+            startedBy: typeof built.request.startedBy === 'string' ? built.request.startedBy : undefined,
+            group: typeof built.request.group === 'string' ? built.request.group : undefined,
+          });
+        } catch (err) {
+          // The relaunch happened and is recorded; a lost notification must not undo or repeat it.
+          metrics.count('PublishFailed');
+          log.error('TaskRelaunched not published', { taskArn, rootTaskArn, error: String(err) });
+        }
+        return {
+          outcome: 'RELAUNCHED',
+          reasonCode: 'RELAUNCHED',
+          message: `relaunched as ${result.taskArn}`,
+          newTaskArn: result.taskArn,
+          attempt,
+        };
+      }
+      lastFailure =
+        result.failures.map((f) => f.reason ?? 'unknown').join('; ') || 'RunTask returned no task';
+      await store.putAttempt({
+        ...item,
+        status: 'LAUNCH_FAILED',
+        failureReason: lastFailure,
+        runTaskApiCalls: result.apiCalls,
+        completedAt,
+      });
+      Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
+      metrics.count('LaunchFailed');
+      log.warn('relaunch returned failures', { taskArn, rootTaskArn, attempt, failureReason: lastFailure });
+      attempts.push({ ...item, status: 'LAUNCH_FAILED' });
+    } catch (err) {
+      if (err instanceof ConflictingTokenError && err.boundTaskArns.length > 0) {
+        // The token is ours, so the task bound to it is this attempt's replacement.
+        const bound = err.boundTaskArns[0] as string;
+        await store.putAttempt({
+          ...item,
+          status: 'LAUNCHED',
+          newTaskArn: bound,
+          completedAt: new Date(clock.now()).toISOString(),
+        });
+        await ensureReplacementPointer(bound, rootTaskArn, attempt, chain.expiresAt, store);
+        Object.assign(chain, addLaunch(chain, bound, attempt));
+        return {
+          outcome: 'RELAUNCHED',
+          reasonCode: 'RELAUNCHED',
+          message: `relaunched as ${bound} (token already bound)`,
+          newTaskArn: bound,
+          attempt,
+        };
+      }
+      if (err instanceof LaunchRejectedError || err instanceof ConflictingTokenError) {
+        const errorName = err instanceof LaunchRejectedError ? err.errorName : 'ConflictException';
+        await store.putAttempt({
+          ...item,
+          status: 'ERROR',
+          errorName,
+          errorMessage: err.message,
+          failureReason: err.message,
+          runTaskApiCalls: err instanceof LaunchRejectedError ? err.apiCalls : undefined,
+          completedAt: new Date(clock.now()).toISOString(),
+        });
+        Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
+        return {
+          outcome: 'FAILED',
+          reasonCode: err instanceof LaunchRejectedError ? 'RUN_TASK_REJECTED' : 'CONFLICTING_TOKEN',
+          message: `RunTask refused the relaunch: ${errorName}: ${err.message}. Fix the cause, then redrive`,
+          attempt,
+        };
+      }
+      // Throttling, 5xx, network: the attempt stays PENDING and the invocation is retried
+      // with the same token, so ECS cannot start a second task for it.
+      throw err;
+    }
+    attempt += 1;
+  }
+  return {
+    outcome: 'GAVE_UP',
+    reasonCode: 'MAX_ATTEMPTS_REACHED',
+    message: `${policy.maxAttempts} relaunch attempts used${lastFailure ? ` (last: ${lastFailure})` : ''}; the job did not run`,
+    attempt: policy.maxAttempts,
+  };
+}
+
+function addLaunch(chain: ChainSummaryItem, newTaskArn: string, attempt: number): Partial<ChainSummaryItem> {
+  return {
+    attempts: Math.max(chain.attempts, attempt),
+    newTaskArns: chain.newTaskArns.includes(newTaskArn)
+      ? chain.newTaskArns
+      : [...chain.newTaskArns, newTaskArn],
+  };
+}
+
+async function ensureReplacementPointer(
+  newTaskArn: string,
+  rootTaskArn: string,
+  attempt: number,
+  expiresAt: number,
+  store: AuditStore,
+): Promise<void> {
+  await store.putPointer({
+    pk: PK.task(newTaskArn),
+    sk: 'POINTER',
+    type: 'POINTER',
+    taskArn: newTaskArn,
+    rootTaskArn,
+    attempt,
+    expiresAt,
+  });
+}
+
+async function logEvent(
+  event: TaskStateChangeEvent,
+  decision: string,
+  reasonCode: ReasonCode,
+  deps: RemediatorDeps,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.store.putEventLog({
+    pk: PK.task(event.detail.taskArn),
+    sk: SK.event(event.detail.version, event.id),
+    type: 'EVENT',
+    taskArn: event.detail.taskArn,
+    eventId: event.id,
+    detailVersion: event.detail.version,
+    lastStatus: event.detail.lastStatus,
+    decision,
+    reasonCode,
+    receivedAt: new Date(now).toISOString(),
+    expiresAt: ttlFrom(now, deps.policy.auditRetentionDays * 86_400),
+  });
+}
+
+/** A short excerpt of a raw event with every environment value removed. */
+export function safeExcerpt(raw: unknown, max = 2000): string {
+  let text: string;
+  try {
+    text = JSON.stringify(raw, (key, value) => (key === 'environment' ? '[removed]' : value)) ?? String(raw);
+  } catch {
+    text = String(raw);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+async function recordRejected(
+  raw: unknown,
+  reasonCode: ReasonCode,
+  message: string,
+  deps: RemediatorDeps,
+  eventId?: string,
+): Promise<void> {
+  const now = deps.clock.now();
+  const iso = new Date(now).toISOString();
+  const id =
+    eventId ??
+    (typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string'
+      ? (raw as { id: string }).id
+      : undefined);
+  const digest = createHash('sha256').update(safeExcerpt(raw, 100_000)).digest('hex').slice(0, 16);
+  await deps.store.putRejected({
+    pk: PK.rejected(utcDay(now)),
+    sk: `${iso}#${id ?? digest}`,
+    type: 'REJECTED',
+    eventId: id,
+    reasonCode,
+    reasonMessage: message,
+    excerpt: safeExcerpt(raw),
+    receivedAt: iso,
+    gsi2pk: GSI_KEYS.outcomeDay('SKIPPED', utcDay(now)),
+    gsi2sk: GSI_KEYS.outcomeSort(iso, id ?? digest),
+    expiresAt: ttlFrom(now, deps.policy.auditRetentionDays * 86_400),
+  });
+}
