@@ -15,6 +15,7 @@ import {
   PlatformUnknownException,
   RunTaskCommand,
   type RunTaskCommandInput,
+  type Task,
   UnsupportedFeatureException,
 } from '@aws-sdk/client-ecs';
 import { ConflictingTokenError, LaunchRejectedError, TransientLaunchError } from '../core/errors';
@@ -85,6 +86,7 @@ export class EcsTaskLauncher implements TaskLauncher {
     const task = out.tasks?.[0];
     if (!task?.taskArn) return undefined;
     return {
+      detail: toEventDetail(task),
       taskArn: task.taskArn,
       lastStatus: task.lastStatus,
       startedAt: task.startedAt?.toISOString(),
@@ -94,4 +96,49 @@ export class EcsTaskLauncher implements TaskLauncher {
         .filter((c): c is number => typeof c === 'number'),
     };
   }
+}
+
+/**
+ * A DescribeTasks Task in the shape of an ECS Task State Change event's detail: the API gives
+ * Date objects where the event has ISO strings, and calls the ENI attachment
+ * "ElasticNetworkInterface" where the event says "eni".
+ */
+export function toEventDetail(task: Task): Record<string, unknown> {
+  const iso = (d: Date | undefined) => d?.toISOString();
+  const detail: Record<string, unknown> = {
+    taskArn: task.taskArn,
+    clusterArn: task.clusterArn,
+    taskDefinitionArn: task.taskDefinitionArn,
+    lastStatus: task.lastStatus,
+    desiredStatus: task.desiredStatus,
+    stopCode: task.stopCode,
+    stoppedReason: task.stoppedReason,
+    group: task.group,
+    startedBy: task.startedBy,
+    launchType: task.launchType,
+    capacityProviderName: task.capacityProviderName,
+    platformVersion: task.platformVersion,
+    enableExecuteCommand: task.enableExecuteCommand,
+    overrides: task.overrides,
+    availabilityZone: task.availabilityZone,
+    attachments: (task.attachments ?? []).map((a) => ({
+      id: a.id,
+      type: a.type === 'ElasticNetworkInterface' ? 'eni' : a.type,
+      status: a.status,
+      details: (a.details ?? []).map((x) => ({ name: x.name ?? '', value: x.value })),
+    })),
+    containers: (task.containers ?? []).map((c) => ({
+      name: c.name,
+      lastStatus: c.lastStatus,
+      exitCode: c.exitCode,
+      runtimeId: c.runtimeId,
+    })),
+    createdAt: iso(task.createdAt),
+    startedAt: iso(task.startedAt),
+    pullStartedAt: iso(task.pullStartedAt),
+    stoppingAt: iso(task.stoppingAt),
+    stoppedAt: iso(task.stoppedAt),
+    version: task.version ?? 0,
+  };
+  return JSON.parse(JSON.stringify(detail)) as Record<string, unknown>;
 }

@@ -37,6 +37,8 @@ export interface DescribedTask {
   startedAt?: string;
   pullStartedAt?: string;
   containerExitCodes: number[];
+  /** The task in the shape of a Task State Change event's detail (ISO timestamps), for redrives. */
+  detail?: Record<string, unknown>;
 }
 
 export interface TaskLauncher {

@@ -34,12 +34,22 @@ import {
   type RemediatorPolicy,
   stoppedAtMs,
 } from './policy';
-import type { Alerter, AuditStore, Clock, EventPublisher, MetricsSink, TaskLauncher } from './ports';
+import type {
+  Alerter,
+  AuditStore,
+  Clock,
+  EventPublisher,
+  MetricsSink,
+  RunTaskRequest,
+  TaskLauncher,
+} from './ports';
 import {
+  arnAccountRegion,
   clusterNameOf,
   failedSubnetOf,
   familyOf,
   parseTaskStateChange,
+  type TaskDetail,
   type TaskStateChangeEvent,
 } from './task-event';
 
@@ -392,7 +402,7 @@ async function relaunch(
   entry: CatalogEntry,
   deps: RemediatorDeps,
 ): Promise<Finish> {
-  const { store, launcher, clock, policy, log, metrics } = deps;
+  const { store, launcher, clock, policy, log } = deps;
   const d = event.detail;
   const taskArn = d.taskArn;
   const rootTaskArn = chain.rootTaskArn;
@@ -536,106 +546,22 @@ async function relaunch(
       };
     }
 
-    await store.putAttempt(item);
-    const startedAt = clock.now();
-    try {
-      const result = await launcher.runTask(built.request);
-      const completedAt = new Date(clock.now()).toISOString();
-      metrics.timing('RunTaskLatency', clock.now() - startedAt);
-      if (result.taskArn) {
-        const latencyMs = clock.now() - stoppedAtMs(event);
-        await store.putAttempt({
-          ...item,
-          status: 'LAUNCHED',
-          newTaskArn: result.taskArn,
-          runTaskApiCalls: result.apiCalls,
-          completedAt,
-          latencyMs,
-        });
-        await ensureReplacementPointer(result.taskArn, rootTaskArn, attempt, chain.expiresAt, store);
-        Object.assign(chain, addLaunch(chain, result.taskArn, attempt));
-        chain.recoveryLatencyMs ??= clock.now() - Date.parse(chain.rootStoppedAt);
-        metrics.timing('RelaunchLatency', latencyMs);
-        try {
-          await deps.publisher.taskRelaunched({
-            oldTaskArn: taskArn,
-            newTaskArn: result.taskArn,
-            rootTaskArn,
-            attempt,
-            clusterArn: d.clusterArn,
-            taskDefinitionArn: d.taskDefinitionArn,
-            startedBy: typeof built.request.startedBy === 'string' ? built.request.startedBy : undefined,
-            group: typeof built.request.group === 'string' ? built.request.group : undefined,
-          });
-        } catch (err) {
-          // The relaunch happened and is recorded; a lost notification must not undo or repeat it.
-          metrics.count('PublishFailed');
-          log.error('TaskRelaunched not published', { taskArn, rootTaskArn, error: String(err) });
-        }
-        return {
-          outcome: 'RELAUNCHED',
-          reasonCode: 'RELAUNCHED',
-          message: `relaunched as ${result.taskArn}`,
-          newTaskArn: result.taskArn,
-          attempt,
-        };
-      }
-      lastFailure =
-        result.failures.map((f) => f.reason ?? 'unknown').join('; ') || 'RunTask returned no task';
-      await store.putAttempt({
-        ...item,
-        status: 'LAUNCH_FAILED',
-        failureReason: lastFailure,
-        runTaskApiCalls: result.apiCalls,
-        completedAt,
-      });
-      Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
-      metrics.count('LaunchFailed');
-      log.warn('relaunch returned failures', { taskArn, rootTaskArn, attempt, failureReason: lastFailure });
-      attempts.push({ ...item, status: 'LAUNCH_FAILED' });
-    } catch (err) {
-      if (err instanceof ConflictingTokenError && err.boundTaskArns.length > 0) {
-        // The token is ours, so the task bound to it is this attempt's replacement.
-        const bound = err.boundTaskArns[0] as string;
-        await store.putAttempt({
-          ...item,
-          status: 'LAUNCHED',
-          newTaskArn: bound,
-          completedAt: new Date(clock.now()).toISOString(),
-        });
-        await ensureReplacementPointer(bound, rootTaskArn, attempt, chain.expiresAt, store);
-        Object.assign(chain, addLaunch(chain, bound, attempt));
-        return {
-          outcome: 'RELAUNCHED',
-          reasonCode: 'RELAUNCHED',
-          message: `relaunched as ${bound} (token already bound)`,
-          newTaskArn: bound,
-          attempt,
-        };
-      }
-      if (err instanceof LaunchRejectedError || err instanceof ConflictingTokenError) {
-        const errorName = err instanceof LaunchRejectedError ? err.errorName : 'ConflictException';
-        await store.putAttempt({
-          ...item,
-          status: 'ERROR',
-          errorName,
-          errorMessage: err.message,
-          failureReason: err.message,
-          runTaskApiCalls: err instanceof LaunchRejectedError ? err.apiCalls : undefined,
-          completedAt: new Date(clock.now()).toISOString(),
-        });
-        Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
-        return {
-          outcome: 'FAILED',
-          reasonCode: err instanceof LaunchRejectedError ? 'RUN_TASK_REJECTED' : 'CONFLICTING_TOKEN',
-          message: `RunTask refused the relaunch: ${errorName}: ${err.message}. Fix the cause, then redrive`,
-          attempt,
-        };
-      }
-      // Throttling, 5xx, network: the attempt stays PENDING and the invocation is retried
-      // with the same token, so ECS cannot start a second task for it.
-      throw err;
+    const sent = await sendAttempt(item, built.request, event.detail, chain, deps);
+    if (sent.kind === 'launched') {
+      chain.recoveryLatencyMs ??= clock.now() - Date.parse(chain.rootStoppedAt);
+      return {
+        outcome: 'RELAUNCHED',
+        reasonCode: 'RELAUNCHED',
+        message: `relaunched as ${sent.newTaskArn}`,
+        newTaskArn: sent.newTaskArn,
+        attempt,
+      };
     }
+    if (sent.kind === 'rejected') {
+      return { outcome: 'FAILED', reasonCode: sent.reasonCode, message: sent.message, attempt };
+    }
+    lastFailure = sent.failureReason;
+    attempts.push({ ...item, status: 'LAUNCH_FAILED' });
     attempt += 1;
   }
   return {
@@ -644,6 +570,100 @@ async function relaunch(
     message: `${policy.maxAttempts} relaunch attempts used${lastFailure ? ` (last: ${lastFailure})` : ''}; the job did not run`,
     attempt: policy.maxAttempts,
   };
+}
+
+type SendResult =
+  | { readonly kind: 'launched'; readonly newTaskArn: string }
+  | { readonly kind: 'launch-failed'; readonly failureReason: string }
+  | { readonly kind: 'rejected'; readonly reasonCode: ReasonCode; readonly message: string };
+
+/**
+ * Sends one attempt's RunTask and records its result on the attempt item, the replacement's
+ * pointer and the chain. Throttling, 5xx and network errors are rethrown with the attempt left
+ * PENDING: the retried invocation re-sends the same token, so ECS cannot start a second task.
+ */
+async function sendAttempt(
+  item: AttemptItem,
+  request: RunTaskRequest,
+  failed: TaskDetail,
+  chain: ChainSummaryItem,
+  deps: RemediatorDeps,
+): Promise<SendResult> {
+  const { store, launcher, clock, metrics, log } = deps;
+  const { rootTaskArn, attempt } = item;
+  const done = () => new Date(clock.now()).toISOString();
+  const launched = async (newTaskArn: string, extra: Partial<AttemptItem>): Promise<SendResult> => {
+    await store.putAttempt({ ...item, ...extra, status: 'LAUNCHED', newTaskArn, completedAt: done() });
+    await ensureReplacementPointer(newTaskArn, rootTaskArn, attempt, chain.expiresAt, store);
+    Object.assign(chain, addLaunch(chain, newTaskArn, attempt));
+    try {
+      await deps.publisher.taskRelaunched({
+        oldTaskArn: item.originalTaskArn,
+        newTaskArn,
+        rootTaskArn,
+        attempt,
+        clusterArn: failed.clusterArn,
+        taskDefinitionArn: failed.taskDefinitionArn,
+        startedBy: typeof request.startedBy === 'string' ? request.startedBy : undefined,
+        group: typeof request.group === 'string' ? request.group : undefined,
+      });
+    } catch (err) {
+      // The relaunch happened and is recorded; a lost notification must not undo or repeat it.
+      metrics.count('PublishFailed');
+      log.error('TaskRelaunched not published', { rootTaskArn, newTaskArn, error: String(err) });
+    }
+    return { kind: 'launched', newTaskArn };
+  };
+
+  await store.putAttempt(item);
+  const startedAt = clock.now();
+  try {
+    const result = await launcher.runTask(request);
+    metrics.timing('RunTaskLatency', clock.now() - startedAt);
+    if (result.taskArn) {
+      const stopped = Date.parse(failed.stoppedAt ?? failed.stoppingAt ?? failed.updatedAt ?? '');
+      const latencyMs = Number.isNaN(stopped) ? undefined : clock.now() - stopped;
+      if (latencyMs !== undefined) metrics.timing('RelaunchLatency', latencyMs);
+      return launched(result.taskArn, { runTaskApiCalls: result.apiCalls, latencyMs });
+    }
+    const failureReason =
+      result.failures.map((f) => f.reason ?? 'unknown').join('; ') || 'RunTask returned no task';
+    await store.putAttempt({
+      ...item,
+      status: 'LAUNCH_FAILED',
+      failureReason,
+      runTaskApiCalls: result.apiCalls,
+      completedAt: done(),
+    });
+    Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
+    metrics.count('LaunchFailed');
+    log.warn('relaunch returned failures', { rootTaskArn, attempt, failureReason });
+    return { kind: 'launch-failed', failureReason };
+  } catch (err) {
+    if (err instanceof ConflictingTokenError && err.boundTaskArns.length > 0) {
+      // The token is ours, so the task bound to it is this attempt's replacement.
+      return launched(err.boundTaskArns[0] as string, {});
+    }
+    if (err instanceof LaunchRejectedError || err instanceof ConflictingTokenError) {
+      const errorName = err instanceof LaunchRejectedError ? err.errorName : 'ConflictException';
+      await store.putAttempt({
+        ...item,
+        status: 'ERROR',
+        errorName,
+        errorMessage: err.message,
+        failureReason: err.message,
+        runTaskApiCalls: err instanceof LaunchRejectedError ? err.apiCalls : undefined,
+        completedAt: done(),
+      });
+      Object.assign(chain, { attempts: Math.max(chain.attempts, attempt) });
+      return {
+        kind: 'rejected',
+        reasonCode: err instanceof LaunchRejectedError ? 'RUN_TASK_REJECTED' : 'CONFLICTING_TOKEN',
+        message: `RunTask refused the relaunch: ${errorName}: ${err.message}. Fix the cause, then redrive`,
+      };
+    }
+    throw err;
+  }
 }
 
 function addLaunch(chain: ChainSummaryItem, newTaskArn: string, attempt: number): Partial<ChainSummaryItem> {
@@ -734,4 +754,161 @@ async function recordRejected(
     gsi2sk: GSI_KEYS.outcomeSort(iso, id ?? digest),
     expiresAt: ttlFrom(now, deps.policy.auditRetentionDays * 86_400),
   });
+}
+
+/** Who asked for a redrive and of what. */
+export interface RedriveRequest {
+  readonly taskArn: string;
+  /** Operator identity (caller ARN or user name), recorded on the chain. */
+  readonly by: string;
+  /** Record what would be sent, send nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface RedriveResult {
+  readonly outcome: 'RELAUNCHED' | 'DRY_RUN' | 'REFUSED' | 'FAILED';
+  readonly message: string;
+  readonly rootTaskArn?: string;
+  readonly attempt?: number;
+  readonly newTaskArn?: string;
+  readonly request?: Record<string, unknown>;
+}
+
+const REDRIVABLE: readonly Outcome[] = ['GAVE_UP', 'UNRESOLVED', 'FAILED'];
+
+/**
+ * Relaunches a chain that gave up, failed or could not be resolved, on an operator's request
+ * (after an incident, or once the launch parameters are known). One more attempt beyond the
+ * budget, recorded with who asked. The stopped task must still be describable: ECS keeps stopped
+ * tasks for about an hour, and its overrides (environment values included) exist only there.
+ */
+export async function redriveChain(req: RedriveRequest, deps: RemediatorDeps): Promise<RedriveResult> {
+  const { store, launcher, clock } = deps;
+  const pointer = await store.getPointer(req.taskArn);
+  if (!pointer)
+    return { outcome: 'REFUSED', message: `no audit record for ${req.taskArn}: check the region and table` };
+  const rootTaskArn = pointer.rootTaskArn;
+  const chain = await store.getChain(rootTaskArn);
+  if (!chain)
+    return { outcome: 'REFUSED', rootTaskArn, message: `the chain of ${rootTaskArn} has no summary yet` };
+  if (!REDRIVABLE.includes(chain.outcome)) {
+    return {
+      outcome: 'REFUSED',
+      rootTaskArn,
+      message: `the chain is ${chain.outcome}; only ${REDRIVABLE.join(', ')} chains can be redriven`,
+    };
+  }
+  const lastFailed = chain.failedTaskArns[chain.failedTaskArns.length - 1] ?? rootTaskArn;
+  const described = await launcher.describeTask(chain.clusterArn, lastFailed);
+  if (!described?.detail) {
+    return {
+      outcome: 'REFUSED',
+      rootTaskArn,
+      message: `ECS no longer describes ${lastFailed} (stopped tasks are kept about an hour), so its overrides are gone; relaunch it from its launcher`,
+    };
+  }
+  let detail: TaskDetail;
+  try {
+    const { region, account } = arnAccountRegion(lastFailed);
+    detail = parseTaskStateChange({
+      id: `redrive-${clock.now()}`,
+      'detail-type': 'ECS Task State Change',
+      source: 'aws.ecs',
+      account,
+      region,
+      time: new Date(clock.now()).toISOString(),
+      detail: described.detail,
+    }).detail;
+  } catch (err) {
+    return { outcome: 'REFUSED', rootTaskArn, message: `DescribeTasks answer unusable: ${String(err)}` };
+  }
+  if (detail.startedAt || detail.pullStartedAt || described.containerExitCodes.length > 0) {
+    return { outcome: 'REFUSED', rootTaskArn, message: `${lastFailed} started; it is not relaunched` };
+  }
+
+  const attempts = await store.getAttempts(rootTaskArn);
+  const attempt = attempts.reduce((max, a) => Math.max(max, a.attempt), 0) + 1;
+  const previous = [...attempts].reverse().find((a) => Object.keys(a.request).length > 0);
+  const event = { detail } as TaskStateChangeEvent;
+  const { source } = await resolveLaunchSource(event, rootTaskArn, previous, {
+    ...deps,
+    policy: { ...deps.policy, launchRecordWaitMs: 0 },
+  });
+  if (!source) {
+    return {
+      outcome: 'REFUSED',
+      rootTaskArn,
+      message:
+        'the launch parameters are still unknown: no previous request, launch record or network defaults',
+    };
+  }
+  const built = buildRunTaskRequest({
+    detail,
+    source,
+    rootTaskArn,
+    attempt,
+    // A human decided the cause is gone: relaunch as is.
+    failureClass: chain.failureClass === 'SUBNET_CAPACITY' ? 'SUBNET_CAPACITY' : 'TRANSIENT',
+    excludedSubnets: chain.failureClass === 'SUBNET_CAPACITY' ? chain.failedSubnets : [],
+  });
+  if (built.kind !== 'ok') return { outcome: 'REFUSED', rootTaskArn, message: built.message };
+
+  const now = new Date(clock.now()).toISOString();
+  const item: AttemptItem = {
+    pk: PK.chain(rootTaskArn),
+    sk: SK.attempt(attempt),
+    type: 'ATTEMPT',
+    rootTaskArn,
+    originalTaskArn: lastFailed,
+    attempt,
+    clientToken: built.request.clientToken,
+    status: req.dryRun ? 'DRY_RUN' : 'PENDING',
+    launchSource: source.kind,
+    request: redactRequest(built.request),
+    newTaskArn: null,
+    requestedAt: now,
+    delayMs: 0,
+    expiresAt: chain.expiresAt,
+  };
+  if (req.dryRun) {
+    return {
+      outcome: 'DRY_RUN',
+      rootTaskArn,
+      attempt,
+      request: item.request,
+      message: 'dry run: nothing was sent',
+    };
+  }
+  const sent = await sendAttempt(item, built.request, detail, chain, deps);
+  const updated: ChainSummaryItem = {
+    ...chain,
+    redrivenBy: req.by,
+    updatedAt: new Date(clock.now()).toISOString(),
+  };
+  if (sent.kind === 'launched') {
+    await store.putChain(
+      withOutcome(
+        {
+          ...updated,
+          reasonCode: 'REDRIVEN',
+          reasonMessage: `redriven by ${req.by}: relaunched as ${sent.newTaskArn}`,
+        },
+        'RELAUNCHED',
+        updated.updatedAt,
+      ),
+    );
+    deps.metrics.count('Redriven');
+    return {
+      outcome: 'RELAUNCHED',
+      rootTaskArn,
+      attempt,
+      newTaskArn: sent.newTaskArn,
+      message: 'relaunched',
+      request: item.request,
+    };
+  }
+  const message =
+    sent.kind === 'rejected' ? sent.message : `RunTask returned failures: ${sent.failureReason}`;
+  await store.putChain({ ...updated, reasonMessage: `redrive by ${req.by} failed: ${message}` });
+  return { outcome: 'FAILED', rootTaskArn, attempt, message, request: item.request };
 }
