@@ -8,4 +8,5 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 60000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
