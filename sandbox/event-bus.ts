@@ -18,7 +18,15 @@ import { type EventPattern, matchesPattern, validatePattern } from './event-patt
 export type BusEvent = Readonly<Record<string, unknown>>;
 
 /** A rule target: the handler of a Lambda function invoked asynchronously. */
-export type BusTarget = (event: BusEvent) => Promise<unknown>;
+export type BusTarget = (event: BusEvent, invocation: BusInvocation) => Promise<unknown>;
+
+/** What Lambda tells the function about an asynchronous invocation. */
+export interface BusInvocation {
+  /** Same for every retry of one delivery, as Lambda keeps the request id across async retries. */
+  readonly requestId: string;
+  /** 1 for the first invocation, 2 for the first retry, ... */
+  readonly attempt: number;
+}
 
 /** Options of {@link SandboxEventBus.addRule}. */
 export interface SandboxRuleOptions {
@@ -180,12 +188,13 @@ export class SandboxEventBus {
     // Never run a target inside put(): EventBridge delivers after PutEvents has returned.
     await Promise.resolve();
     const maxAttempts = rule.retryAttempts + 1;
+    const requestId = randomUUID();
     let lastError = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       if (attempt > 1 && rule.retryDelayMs > 0) await sleep(rule.retryDelayMs);
       try {
         // Lambda receives a serialized payload: each invocation gets a fresh copy.
-        await rule.target(structuredClone(event));
+        await rule.target(structuredClone(event), { requestId, attempt });
         this.deliveryLog.push({ rule: rule.name, eventId, attempt, ok: true });
         return;
       } catch (error) {

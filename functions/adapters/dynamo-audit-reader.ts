@@ -10,6 +10,25 @@ import { documentClient } from './dynamo-audit-store';
 
 export type Item = Record<string, unknown>;
 
+/** One Query on the table or one of its indexes (key condition and values as in `aws dynamodb query`). */
+export interface QuerySpec {
+  /** GSI name; the table itself when absent. */
+  readonly indexName?: string;
+  readonly keyConditionExpression: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly filterExpression?: string;
+  readonly names?: Readonly<Record<string, string>>;
+  /** Descending sort key order (`--no-scan-index-forward`). */
+  readonly newestFirst?: boolean;
+}
+
+/** One page of a Query. */
+export interface QueryPage {
+  readonly items: Item[];
+  /** Present when DynamoDB has more items for the same query. */
+  readonly lastEvaluatedKey?: Item;
+}
+
 export class DynamoAuditReader {
   readonly doc: DynamoDBDocumentClient;
 
@@ -52,5 +71,36 @@ export class DynamoAuditReader {
     const pointer = await this.pointer(taskArn);
     if (!pointer) return undefined;
     return { rootTaskArn: pointer.rootTaskArn, items: await this.partition(PK.chain(pointer.rootTaskArn)) };
+  }
+
+  /** One page of a Query (table or GSI); callers page with `startKey`. */
+  async queryPage(spec: QuerySpec, options: { limit?: number; startKey?: Item } = {}): Promise<QueryPage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: spec.indexName,
+        KeyConditionExpression: spec.keyConditionExpression,
+        FilterExpression: spec.filterExpression,
+        ExpressionAttributeNames:
+          spec.names && Object.keys(spec.names).length > 0 ? { ...spec.names } : undefined,
+        ExpressionAttributeValues: { ...spec.values },
+        ScanIndexForward: spec.newestFirst ? false : undefined,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startKey,
+      }),
+    );
+    return { items: (out.Items ?? []) as Item[], lastEvaluatedKey: out.LastEvaluatedKey };
+  }
+
+  /** Every item a Query returns, all pages. */
+  async queryAll(spec: QuerySpec): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.queryPage(spec, { startKey });
+      items.push(...page.items);
+      startKey = page.lastEvaluatedKey;
+    } while (startKey);
+    return items;
   }
 }

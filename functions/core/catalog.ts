@@ -26,6 +26,8 @@ export interface CatalogEntry {
   readonly id: string;
   readonly matcher: ReasonMatcher;
   readonly class: FailureClass;
+  /** A few words for tables and alerts. */
+  readonly label: string;
   /** Real or documented texts this entry must match (tests use every one). */
   readonly examples: readonly string[];
   readonly description: string;
@@ -34,6 +36,7 @@ export interface CatalogEntry {
 export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   {
     id: 'E1',
+    label: 'ENI provisioning timeout',
     matcher: { kind: 'prefix', value: 'Timeout waiting for network interface provisioning' },
     class: 'TRANSIENT',
     examples: [
@@ -44,6 +47,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E2',
+    label: 'ENI provision error',
     matcher: { kind: 'prefix-ignore-case', value: 'network interface provision complete error' },
     class: 'TRANSIENT',
     examples: [
@@ -55,6 +59,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E3',
+    label: 'ENI attach error',
     matcher: { kind: 'prefix', value: 'Unexpected EC2 error while attempting to attach network interface' },
     class: 'TRANSIENT',
     examples: ['Unexpected EC2 error while attempting to attach network interface to instance'],
@@ -62,6 +67,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E4',
+    label: 'ENI rate limit',
     matcher: { kind: 'prefix', value: 'Rate limit exceeded while preparing network interface' },
     class: 'TRANSIENT',
     examples: ['Rate limit exceeded while preparing network interface to be attached to instance'],
@@ -69,6 +75,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E5',
+    label: 'ENI configure error',
     matcher: { kind: 'prefix', value: 'ResourceInitializationError: failed to configure ENI' },
     class: 'TRANSIENT',
     examples: [
@@ -79,6 +86,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E6',
+    label: 'subnet full (public IP)',
     matcher: {
       kind: 'prefix',
       value:
@@ -92,6 +100,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E7',
+    label: 'subnet full',
     matcher: {
       kind: 'prefix',
       value: 'Unexpected EC2 error while attempting to Create Network Interface in subnet',
@@ -105,6 +114,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E9',
+    label: 'ENI tag policy',
     matcher: { kind: 'prefix', value: 'Unexpected EC2 error while attempting to tag the network interface' },
     class: 'PERMANENT',
     examples: ['Unexpected EC2 error while attempting to tag the network interface: TagPolicyViolation'],
@@ -112,6 +122,7 @@ export const FAILURE_CATALOG: readonly CatalogEntry[] = Object.freeze([
   },
   {
     id: 'E11',
+    label: 'no free device index',
     matcher: { kind: 'prefix', value: 'Unable to attach network interface' },
     class: 'PERMANENT',
     examples: ['Unable to attach network interface to unused device index'],

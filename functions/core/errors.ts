@@ -21,15 +21,6 @@ export class InvalidEventError extends RemediatorError {
   }
 }
 
-/** Another invocation holds the claim on this task and has not finished yet. */
-export class ClaimBusyError extends RemediatorError {
-  override readonly name = 'ClaimBusyError';
-  override readonly retryable = true;
-  constructor(readonly taskArn: string) {
-    super(`another invocation is handling ${taskArn}; retry later`);
-  }
-}
-
 /** ECS definitely refused the request (4xx): retrying the same request cannot help. */
 export class LaunchRejectedError extends RemediatorError {
   override readonly name = 'LaunchRejectedError';

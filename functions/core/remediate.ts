@@ -19,7 +19,7 @@ import type {
 } from './audit-items';
 import { GSI_KEYS, type Outcome, PK, SK, ttlFrom, utcDay } from './audit-schema';
 import type { CatalogEntry } from './catalog';
-import { ClaimBusyError, ConflictingTokenError, InvalidEventError, LaunchRejectedError } from './errors';
+import { ConflictingTokenError, InvalidEventError, LaunchRejectedError } from './errors';
 import {
   buildRunTaskRequest,
   type LaunchSourceData,
@@ -111,8 +111,20 @@ interface Finish {
   attempt?: number;
 }
 
-/** Handles one raw event. Never throws for bad input; throws only retryable errors. */
-export async function remediate(raw: unknown, deps: RemediatorDeps): Promise<RemediationResult> {
+/** Identifies one invocation: Lambda keeps the request id across its asynchronous retries. */
+export interface Invocation {
+  readonly requestId?: string;
+}
+
+/**
+ * Handles one raw event. Never throws for bad input; throws only errors worth a retry of the
+ * invocation (which keeps its request id, and so may re-enter its own claim).
+ */
+export async function remediate(
+  raw: unknown,
+  deps: RemediatorDeps,
+  invocation: Invocation = {},
+): Promise<RemediationResult> {
   const { store, metrics, log, clock, policy } = deps;
   const nowIso = () => new Date(clock.now()).toISOString();
 
@@ -150,27 +162,32 @@ export async function remediate(raw: unknown, deps: RemediatorDeps): Promise<Rem
 
   const claim = await store.claimTask({
     taskArn,
-    claimant: event.id,
+    claimant: invocation.requestId ?? event.id,
     now: nowIso(),
     leaseMs: policy.claimLeaseMs,
     expiresAt: ttlFrom(clock.now(), policy.auditRetentionDays * 86_400),
   });
-  if (claim.kind === 'done') {
+  if (claim.kind !== 'claimed') {
+    // Handled already, or being handled by another delivery of the same failure. If that
+    // invocation fails, its own retries (same request id) or, after the lease, anyone finishes it.
     await store.countDuplicate(taskArn);
     await logEvent(event, 'DUPLICATE', 'DUPLICATE_EVENT', deps);
     metrics.count('Duplicate');
-    log.info('duplicate event', { taskArn, rootTaskArn: claim.pointer.rootTaskArn });
+    log.info('duplicate event', {
+      taskArn,
+      rootTaskArn: claim.pointer.rootTaskArn,
+      inFlight: claim.kind === 'busy',
+    });
     return {
       action: 'skip',
       reasonCode: 'DUPLICATE_EVENT',
-      message: `already handled (${claim.pointer.outcome ?? 'done'})`,
+      message:
+        claim.kind === 'done'
+          ? `already handled (${claim.pointer.outcome ?? 'done'})`
+          : 'being handled by another invocation',
       taskArn,
       rootTaskArn: claim.pointer.rootTaskArn,
     };
-  }
-  if (claim.kind === 'busy') {
-    log.warn('claim busy', { taskArn, rootTaskArn: claim.pointer.rootTaskArn });
-    throw new ClaimBusyError(taskArn);
   }
 
   const pointer = claim.pointer;

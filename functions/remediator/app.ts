@@ -41,7 +41,7 @@ export function createRemediatorHandler(parts: HandlerParts) {
     if (typeof detail?.taskArn === 'string') parts.logger.appendKeys({ taskArn: detail.taskArn });
     if (context?.awsRequestId) parts.logger.appendKeys({ requestId: context.awsRequestId });
     try {
-      return await remediate(event, parts.deps);
+      return await remediate(event, parts.deps, { requestId: context?.awsRequestId });
     } finally {
       parts.logger.removeKeys(['taskArn', 'requestId']);
     }

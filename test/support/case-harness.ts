@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Runs one acceptance case (test/fixtures/cases/<name>) through the real remediator handler:
  * middy + Powertools around the core, the real ECS SDK client on a scripted transport, and any
@@ -124,7 +125,9 @@ export async function runCase(
       random: () => 0.5,
     },
   });
-  const invoke = (e: Record<string, unknown>) => handler(e, {} as never) as Promise<RemediationResult>;
+  // Every delivery is a separate invocation with its own request id, as in Lambda.
+  const invoke = (e: Record<string, unknown>) =>
+    handler(e, { awsRequestId: randomUUID() } as never) as Promise<RemediationResult>;
   const runAll = async (): Promise<RemediationResult[]> => {
     if (options.concurrent) return Promise.all(files.events.map((e) => invoke(e)));
     const out: RemediationResult[] = [];
