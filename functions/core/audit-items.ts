@@ -205,7 +205,7 @@ export interface RecordedLaunch {
       assignPublicIp?: 'ENABLED' | 'DISABLED';
     };
   };
-  tags?: { key: string; value: string }[];
+  tags?: { key: string; value?: string }[];
   propagateTags?: 'TASK_DEFINITION' | 'NONE' | 'SERVICE';
   enableECSManagedTags?: boolean;
   enableExecuteCommand?: boolean;

@@ -35,7 +35,7 @@ const requestParameters = z
       .optional(),
     platformVersion: z.string().optional(),
     networkConfiguration: z.object({ awsvpcConfiguration: awsvpc.optional() }).passthrough().optional(),
-    tags: z.array(z.object({ key: z.string(), value: z.string() })).optional(),
+    tags: z.array(z.object({ key: z.string(), value: z.string().optional() })).optional(),
     propagateTags: z.enum(['TASK_DEFINITION', 'NONE', 'SERVICE']).optional(),
     enableECSManagedTags: z.boolean().optional(),
     enableExecuteCommand: z.boolean().optional(),

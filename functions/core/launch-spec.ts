@@ -79,7 +79,7 @@ export function cleanOverrides(overrides: TaskOverrides | undefined): Record<str
   return isEmpty(result) ? undefined : result;
 }
 
-function userTags(tags: RecordedLaunch['tags']): { key: string; value: string }[] {
+function userTags(tags: RecordedLaunch['tags']): { key: string; value?: string }[] {
   return (tags ?? []).filter((t) => !t.key.toLowerCase().startsWith('aws:'));
 }
 

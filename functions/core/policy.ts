@@ -89,8 +89,10 @@ function inList(list: readonly string[], value: string): boolean {
 /** Did any container of the task run? */
 export function taskEverRan(event: TaskStateChangeEvent): boolean {
   const d = event.detail;
-  if (d.startedAt || d.pullStartedAt) return true;
-  return (d.containers ?? []).some((c) => typeof c.exitCode === 'number' || typeof c.runtimeId === 'string');
+  // ARCHITECTURE.md: never started = no startedAt and no container exit code. An image pull
+  // that began (and failed) does not make a task one that ran.
+  if (d.startedAt) return true;
+  return (d.containers ?? []).some((c) => typeof c.exitCode === 'number');
 }
 
 /**
@@ -200,6 +202,8 @@ export function backoffDelayMs(attempt: number, policy: RemediatorPolicy, random
 }
 
 /** Is the task's opt-out tag set in the recorded launch? */
-export function optedOut(tags: readonly { key: string; value: string }[] | undefined, key: string): boolean {
-  return (tags ?? []).some((t) => t.key === key && ['true', 'yes', '1'].includes(t.value.toLowerCase()));
+export function optedOut(tags: readonly { key: string; value?: string }[] | undefined, key: string): boolean {
+  return (tags ?? []).some(
+    (t) => t.key === key && ['true', 'yes', '1'].includes((t.value ?? '').toLowerCase()),
+  );
 }

@@ -464,10 +464,7 @@ async function relaunch(
 
   if (policy.verifyWithDescribe) {
     const described = await launcher.describeTask(d.clusterArn, taskArn);
-    if (
-      described &&
-      (described.startedAt || described.pullStartedAt || described.containerExitCodes.length > 0)
-    ) {
+    if (described && (described.startedAt || described.containerExitCodes.length > 0)) {
       return {
         outcome: 'SKIPPED',
         reasonCode: 'TASK_STARTED',
@@ -547,13 +544,17 @@ async function relaunch(
     }
 
     if (delayMs > 0) await clock.sleep(delayMs);
+    // A re-sent PENDING attempt was counted when first sent (ECS may already have started it).
+    const resend = pending?.attempt === attempt;
     const windowStart = Math.floor(clock.now() / policy.stormWindowMs) * policy.stormWindowMs;
-    const allowed = await store.takeStormToken(
-      policy.accountId ?? 'default',
-      new Date(windowStart).toISOString(),
-      policy.stormLimit,
-      ttlFrom(windowStart, (policy.stormWindowMs / 1000) * 2),
-    );
+    const allowed =
+      resend ||
+      (await store.takeStormToken(
+        policy.accountId ?? 'default',
+        new Date(windowStart).toISOString(),
+        policy.stormLimit,
+        ttlFrom(windowStart, (policy.stormWindowMs / 1000) * 2),
+      ));
     if (!allowed) {
       return {
         outcome: 'GAVE_UP',
@@ -839,13 +840,17 @@ export async function redriveChain(req: RedriveRequest, deps: RemediatorDeps): P
   } catch (err) {
     return { outcome: 'REFUSED', rootTaskArn, message: `DescribeTasks answer unusable: ${String(err)}` };
   }
-  if (detail.startedAt || detail.pullStartedAt || described.containerExitCodes.length > 0) {
+  if (detail.startedAt || described.containerExitCodes.length > 0) {
     return { outcome: 'REFUSED', rootTaskArn, message: `${lastFailed} started; it is not relaunched` };
   }
 
   const attempts = await store.getAttempts(rootTaskArn);
-  const attempt = attempts.reduce((max, a) => Math.max(max, a.attempt), 0) + 1;
-  const previous = [...attempts].reverse().find((a) => Object.keys(a.request).length > 0);
+  // A redrive retried after a throttle or timeout re-sends its PENDING attempt (same token).
+  const pending = attempts.find((a) => a.status === 'PENDING' && a.originalTaskArn === lastFailed);
+  const attempt = pending?.attempt ?? attempts.reduce((max, a) => Math.max(max, a.attempt), 0) + 1;
+  const previous = [...attempts]
+    .reverse()
+    .find((a) => a.attempt < attempt && Object.keys(a.request).length > 0);
   const event = { detail } as TaskStateChangeEvent;
   const { source } = await resolveLaunchSource(event, rootTaskArn, previous, {
     ...deps,

@@ -62,7 +62,12 @@ export class ScriptedEcs {
   private async handle(request: { headers: Record<string, string>; body?: unknown }) {
     const target = request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? '';
     const operation = target.slice(target.indexOf('.') + 1);
-    const bodyText = typeof request.body === 'string' ? request.body : String(request.body ?? '{}');
+    const bodyText =
+      typeof request.body === 'string'
+        ? request.body
+        : request.body instanceof Uint8Array
+          ? new TextDecoder().decode(request.body)
+          : '{}';
     const body = JSON.parse(bodyText) as Record<string, unknown>;
     const call: RecordedCall = { operation, body, at: this.now(), answered: 'scripted' };
     this.calls.push(call);
