@@ -62,13 +62,6 @@ const DEMO_NETWORK_DEFAULTS = {
   },
 };
 
-function shortArn(arn: string): string {
-  const parts = arn.split('/');
-  return parts.length >= 3
-    ? `${parts[parts.length - 2]}/${(parts[parts.length - 1] ?? '').slice(0, 8)}`
-    : arn;
-}
-
 /** Reads events from a file (JSON object, array or JSON Lines) or every .json file of a folder. */
 export function loadEventFiles(path: string): Record<string, unknown>[] {
   const stat = statSync(path);

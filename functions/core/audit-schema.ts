@@ -35,8 +35,9 @@ export const SK = Object.freeze({
   launch: 'LAUNCH',
   attempt: (attempt: number) => `ATTEMPT#${String(attempt).padStart(2, '0')}`,
   failure: (attempt: number, taskArn: string) => `FAILURE#${String(attempt).padStart(2, '0')}#${taskArn}`,
-  event: (detailVersion: number, eventId: string) =>
-    `EVENT#${String(detailVersion).padStart(6, '0')}#${eventId}`,
+  /** Every delivery gets its own item: an exact redelivery must not overwrite the first record. */
+  event: (detailVersion: number, eventId: string, receivedAt: string) =>
+    `EVENT#${String(detailVersion).padStart(6, '0')}#${receivedAt}#${eventId}`,
 });
 
 export const PK = Object.freeze({

@@ -718,9 +718,10 @@ async function logEvent(
   deps: RemediatorDeps,
 ): Promise<void> {
   const now = deps.clock.now();
+  const receivedAt = new Date(now).toISOString();
   await deps.store.putEventLog({
     pk: PK.task(event.detail.taskArn),
-    sk: SK.event(event.detail.version, event.id),
+    sk: SK.event(event.detail.version, event.id, receivedAt),
     type: 'EVENT',
     taskArn: event.detail.taskArn,
     eventId: event.id,
@@ -728,7 +729,7 @@ async function logEvent(
     lastStatus: event.detail.lastStatus,
     decision,
     reasonCode,
-    receivedAt: new Date(now).toISOString(),
+    receivedAt,
     expiresAt: ttlFrom(now, deps.policy.auditRetentionDays * 86_400),
   });
 }
