@@ -8,5 +8,6 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/support/jest-env.js'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
