@@ -10,7 +10,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoAuditReader } from '../functions/adapters/dynamo-audit-reader';
 import type { Clients } from '../functions/remediator/app';
-import { CliError, type ErrorContext, EXIT } from './cli-errors';
+import { CliError, type ErrorContext, EXIT, UsageError } from './cli-errors';
 import type { CliIo } from './cli-io';
 import { DEFAULT_STACK_NAME, type DiscoveredTable, discoverTableName } from './table-discovery';
 
@@ -34,6 +34,7 @@ interface ClientConfig {
   profile?: string;
   endpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  requestHandler?: { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean };
 }
 
 /** The clients and table of one command run; `destroy()` closes every connection. */
@@ -45,7 +46,12 @@ export class AwsContext {
   constructor(
     readonly options: AwsOptions,
     private readonly io: CliIo,
-  ) {}
+  ) {
+    const endpoint = options.endpoint;
+    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+      throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:8000, got "${endpoint}"`);
+    }
+  }
 
   /** DynamoDB endpoint override, if any. */
   get endpoint(): string | undefined {
@@ -68,7 +74,12 @@ export class AwsContext {
     const env = this.io.env;
     const endpoint = this.endpointFor(service);
     const profile = this.options.profile ?? (env.AWS_PROFILE || undefined);
-    const config: ClientConfig = { region: this.region, endpoint };
+    // An endpoint that accepts connections and never answers must not hang the command.
+    const config: ClientConfig = {
+      region: this.region,
+      endpoint,
+      requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    };
     if (profile) config.profile = profile;
     else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
       config.credentials = {

@@ -12,8 +12,9 @@ import pc from 'picocolors';
 import type { Item } from '../functions/adapters/dynamo-audit-reader';
 import { classifyReason } from '../functions/core/catalog';
 import { checkInvariants, relaunchCalls, simTask } from '../sandbox/invariants';
-import { SANDBOX_REGION, type Sandbox, startSandbox } from '../sandbox/sandbox-stack';
+import { type Sandbox, startSandbox } from '../sandbox/sandbox-stack';
 import { installFailureScript, launchJobs, prepareScenario, scenarioJobs } from '../sandbox/scenario';
+import { printable } from './output';
 
 export interface DemoOptions {
   /** A file or folder of exported events to run instead of the built-in scenario. */
@@ -24,6 +25,10 @@ export interface DemoOptions {
   readonly err: Writable;
   /** Colour (default: only when out is a TTY). */
   readonly color?: boolean;
+  /** Keep the sandbox up after the run (until `stopSignal` resolves) so the CLI can be tried on it. */
+  readonly keep?: boolean;
+  /** Resolves when a kept sandbox should stop (the CLI waits for Ctrl-C). */
+  readonly stopSignal?: () => Promise<void>;
   /** Runs after the summary with the sandbox still up (the CLI prints the audit answers here). */
   readonly afterRun?: (sandbox: Sandbox, context: DemoContext) => Promise<void>;
 }
@@ -277,10 +282,10 @@ function renderRows(rows: readonly SummaryRow[], color: boolean, withExpected: b
   });
   for (const r of rows) {
     const row = [
-      r.job,
-      r.cluster,
-      r.reason,
-      colourDecision(r.decision, color),
+      printable(r.job),
+      printable(r.cluster),
+      printable(r.reason),
+      colourDecision(printable(r.decision), color),
       String(r.attempts),
       r.finalState,
     ];
@@ -288,6 +293,10 @@ function renderRows(rows: readonly SummaryRow[], color: boolean, withExpected: b
     table.push(row);
   }
   return table.toString();
+}
+
+function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
 }
 
 function line(out: Writable, text = ''): void {
@@ -313,10 +322,26 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     }
   }
 
-  progress('starting the sandbox: dynalite (DynamoDB), ECS simulator, event bus');
+  if (external && external.length === 0) {
+    err.write(
+      `no events found in ${options.events}: give a JSON event, an array, JSON Lines or a folder of .json files\n`,
+    );
+    return 2;
+  }
+  // Given events are played in their own account and region (the first ECS event's).
+  const firstEcs = external?.find((e) => e['detail-type'] === 'ECS Task State Change');
+  const region = typeof firstEcs?.region === 'string' ? firstEcs.region : undefined;
+  const accountId =
+    typeof firstEcs?.account === 'string' && /^\d{12}$/.test(firstEcs.account) ? firstEcs.account : undefined;
+  progress(
+    `starting the sandbox: dynalite (DynamoDB), ECS simulator, event bus${region ? ` (account ${accountId ?? '111122223333'}, ${region})` : ''}`,
+  );
   let seedDup = 0;
   const sandbox = await startSandbox({
-    simulator: { startTime: Date.now(), seed: 7 },
+    region,
+    accountId,
+    // The scenario plays the last half hour, so its records are in the past for the CLI's ranges.
+    simulator: { startTime: Date.now() - 30 * 60_000, seed: 7 },
     env: { NETWORK_DEFAULTS: JSON.stringify(DEMO_NETWORK_DEFAULTS) },
     // CloudTrail is best effort: the legacy job's record never arrives.
     dropCloudTrail: (e) =>
@@ -382,7 +407,14 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     sandbox.bus.put(retimed);
     await sandbox.settle();
 
-    const allRoots = [...roots, ...fileRoots.filter((r) => !roots.some((x) => x.taskArn === r.taskArn))];
+    // One row per task: several events of one task (duplicates, DEPROVISIONING) are one job.
+    const allRoots: RootRef[] = [...roots];
+    for (const r of fileRoots) {
+      const seen = allRoots.findIndex((x) => x.taskArn === r.taskArn);
+      if (seen < 0) allRoots.push(r);
+      else if (r.detail?.lastStatus === 'STOPPED' && !roots.includes(allRoots[seen] as RootRef))
+        allRoots[seen] = r;
+    }
     const chains = await collectChains(sandbox, [
       ...allRoots.map((r) => r.taskArn),
       ...sandbox.relaunched.map((r) => r.newTaskArn),
@@ -392,6 +424,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       sandbox,
       chains,
       roots.map((r) => r.taskArn),
+      retimed,
     );
     const failedInvariants = invariants.filter((i) => !i.ok);
     const outcomes = new Map<string, number>();
@@ -409,6 +442,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       ),
       jobsLaunched: roots.length,
       eventsEmitted: sandbox.sim.events.length,
+      eventsGiven: retimed.length,
       eventsDeliveredToRemediator: sandbox.bus.deliveriesFor('eni-failure').length,
       eventsFilteredByRules: sandbox.bus.unmatched,
       duplicatesIgnored: sandbox.metrics.counts.get('Duplicate') ?? 0,
@@ -431,14 +465,15 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       line(out);
       line(
         out,
-        `${stats.jobsLaunched} jobs launched, ${stats.eventsEmitted} ECS/CloudTrail events emitted over ${stats.simulatedMinutes} simulated minutes; ` +
-          `${stats.eventsDeliveredToRemediator} deliveries reached the remediator (${stats.duplicatesIgnored} duplicates ignored), ${stats.eventsFilteredByRules} events filtered by the rules.`,
+        `${plural(stats.jobsLaunched, 'job')} launched; ${plural(stats.eventsEmitted, 'event')} from the simulator over ${plural(stats.simulatedMinutes, 'simulated minute')} ` +
+          `and ${plural(stats.eventsGiven, `${external ? 'given' : 'bundled'} event`)}; ${plural(stats.eventsDeliveredToRemediator, 'delivery', 'deliveries')} reached the remediator ` +
+          `(${plural(stats.duplicatesIgnored, 'duplicate')} ignored); ${plural(stats.eventsFilteredByRules, 'event')} matched no rule.`,
       );
       line(
         out,
         `Chains: ${[...outcomes.entries()].map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}; ` +
-          `${stats.relaunchTokens} relaunch attempts (${stats.relaunchRunTaskCalls} RunTask calls incl. SDK retries); ` +
-          `${stats.alerts} alerts; ${stats.deadLetters} dead letters. Wall time ${stats.wallSeconds} s.`,
+          `${plural(stats.relaunchTokens, 'relaunch attempt')} (${plural(stats.relaunchRunTaskCalls, 'RunTask call')} incl. SDK retries); ` +
+          `${plural(stats.alerts, 'alert')}; ${plural(stats.deadLetters, 'dead letter')}. Wall time ${stats.wallSeconds} s.`,
       );
       line(out);
       line(out, color ? pc.bold('Invariants') : 'Invariants');
@@ -454,12 +489,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     for (const r of rows)
       if (r.attempts > 0) clusterCounts.set(r.cluster, (clusterCounts.get(r.cluster) ?? 0) + 1);
     const busiestCluster = [...clusterCounts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    if (options.afterRun && !options.json) {
-      await options.afterRun(sandbox, {
-        rows,
-        exampleTaskArn: relaunchedExample?.rootTaskArn,
-        busiestCluster,
-      });
+    const context: DemoContext = { rows, exampleTaskArn: relaunchedExample?.rootTaskArn, busiestCluster };
+    if (options.afterRun && !options.json) await options.afterRun(sandbox, context);
+    if (options.keep) {
+      const base = `npx eni-remediator --endpoint ${sandbox.db.endpoint} --table ${sandbox.config.tableName}`;
+      line(out, '');
+      line(out, "The sandbox stays up until Ctrl-C. Try the operators' commands on it, e.g.:");
+      line(out, `  ${base} audit list --since 1h`);
+      line(out, `  ${base} audit list --outcome GAVE_UP`);
+      line(out, `  ${base} audit stats --since 1h`);
+      if (context.exampleTaskArn) line(out, `  ${base} audit show ${context.exampleTaskArn}`);
+      await (options.stopSignal ? options.stopSignal() : new Promise<void>(() => {}));
     }
     if (failedInvariants.length > 0) {
       err.write(
@@ -470,7 +510,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     if (!options.json)
       line(
         out,
-        `\nAll invariants hold. Region ${SANDBOX_REGION}, table ${sandbox.config.tableName} (in-memory, gone when the demo exits).`,
+        `\nAll invariants hold. Region ${sandbox.env.AWS_REGION}, table ${sandbox.config.tableName} (in-memory, gone when the demo exits).`,
       );
     return 0;
   } finally {

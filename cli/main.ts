@@ -20,10 +20,10 @@ import { auditList, formatList, parseOutcome, rangeOf } from './audit-list';
 import { checkTaskArn, formatShow, loadChainView, taskNotFound } from './audit-show';
 import { auditStats, formatStats } from './audit-stats';
 import { AwsContext, type AwsOptions } from './aws-context';
-import { CliError, CliExit, EXIT, toCliError } from './cli-errors';
+import { CliError, CliExit, EXIT, toCliError, UsageError } from './cli-errors';
 import { type CliIo, processIo } from './cli-io';
 import { type DemoContext, runDemo } from './demo';
-import { colorsFor, formatOf, writeLine } from './output';
+import { colorsFor, formatOf, printable, writeLine } from './output';
 import { declined, formatRedrive, type RedriveOptions, redrive, redriveExitCode } from './redrive';
 import { formatReplay, parseNetworkDefaults, replayEvents } from './replay';
 import { readInputs } from './replay-input';
@@ -82,7 +82,7 @@ async function withContext(
     const cliError = toCliError(err, await ctx.errorContext());
     writeLine(
       io.err,
-      `${colorsFor({ ...io, isTTY: io.errIsTTY ?? io.isTTY }).red('error:')} ${cliError.message}`,
+      `${colorsFor({ ...io, isTTY: io.errIsTTY ?? io.isTTY }).red('error:')} ${printable(cliError.message, { keepLineBreaks: true })}`,
     );
     code = cliError.exitCode;
   } finally {
@@ -225,6 +225,11 @@ export function buildProgram(io: CliIo): Command {
             ? undefined
             : parseNetworkDefaults(jsonOrFile(options.networkDefaults));
         const events = await readInputs(inputs, io);
+        if (events.length === 0) {
+          throw new UsageError(
+            `no events in ${inputs.join(', ')}: give a file, a folder or - with at least one event`,
+          );
+        }
         const launchRecords = options.launchRecords ? await readInputs(options.launchRecords, io) : [];
         const progress = (io.errIsTTY ?? io.isTTY) && events.length >= PROGRESS_THRESHOLD;
         const step = Math.max(1, Math.floor(events.length / 100));
@@ -232,7 +237,7 @@ export function buildProgram(io: CliIo): Command {
           launchRecords,
           networkDefaults,
           now: options.now ? now : undefined,
-          onWarning: (message) => writeLine(io.err, `warning: ${message}`),
+          onWarning: (message) => writeLine(io.err, `warning: ${printable(message)}`),
           onProgress: progress
             ? (done, total) => {
                 if (done % step === 0 || done === total) io.err.write(`\rreplaying ${done}/${total} events`);
@@ -287,13 +292,19 @@ export function buildProgram(io: CliIo): Command {
     .description('run the main job on the embedded sandbox (no AWS account needed)')
     .option('--events <file|folder>', 'exported events to run instead of the built-in scenario')
     .option('--json', 'machine-readable summary')
-    .action(async (options: { events?: string; json?: boolean }) => {
+    .option(
+      '--keep',
+      'keep the sandbox running after the summary (Ctrl-C stops it) to try the commands on it',
+    )
+    .action(async (options: { events?: string; json?: boolean; keep?: boolean }) => {
       const code = await runDemo({
         events: options.events,
         json: options.json,
         out: io.out,
         err: io.err,
-        color: io.isTTY,
+        color: io.isTTY && !io.env.NO_COLOR,
+        keep: options.keep,
+        stopSignal: () => new Promise<void>((resolve) => process.once('SIGINT', () => resolve())),
         afterRun: (sandbox, context) => demoAuditAnswers(io, sandbox, context),
       });
       if (code !== 0) throw new CliExit(code);
@@ -348,7 +359,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const cliError = err instanceof CliError ? err : toCliError(err);
-    writeLine(io.err, `error: ${cliError.message}`);
+    writeLine(io.err, `error: ${printable(cliError.message, { keepLineBreaks: true })}`);
     return cliError.exitCode;
   }
 }

@@ -28,9 +28,20 @@ export function formatOf(options: { json?: boolean; csv?: boolean }, csvAllowed 
 }
 
 /** A cell value as text ('' for nothing). */
+/**
+ * Text from events and files made safe for a terminal: control characters (escape sequences
+ * that retitle or reset the terminal, bells, stray carriage returns) become U+FFFD, and line
+ * breaks become spaces so one value cannot forge extra rows.
+ */
+export function printable(text: string, options: { keepLineBreaks?: boolean } = {}): string {
+  const flat = options.keepLineBreaks ? text.replace(/[\r\t]+/g, ' ') : text.replace(/[\r\n\t]+/g, ' ');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return flat.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
+}
+
 export function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
+  if (typeof value === 'string') return printable(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }

@@ -9,6 +9,7 @@
  * - every give-up, failure and unresolved chain raised an alert.
  */
 import type { Item } from '../functions/adapters/dynamo-audit-reader';
+import { PK } from '../functions/core/audit-schema';
 import { RULE_NAMES, type Sandbox } from './sandbox-stack';
 
 export interface InvariantResult {
@@ -69,6 +70,8 @@ export async function checkInvariants(
   sandbox: Sandbox,
   chains: ReadonlyMap<string, Item[]>,
   jobRoots: readonly string[],
+  /** Events put on the bus directly (not emitted by the simulator). */
+  givenEvents: readonly Record<string, unknown>[] = [],
 ): Promise<InvariantResult[]> {
   const results: InvariantResult[] = [];
 
@@ -110,24 +113,37 @@ export async function checkInvariants(
 
   // 2. No lost event.
   const delivered = new Set(sandbox.bus.deliveriesFor(RULE_NAMES.eniFailure).map((d) => d.eventId));
-  const deliveredTasks = new Set<string>();
-  for (const e of sandbox.sim.events) {
-    if (delivered.has(e.id)) deliveredTasks.add(String(e.detail.taskArn));
+  const deliveredTasks = new Map<string, Set<string>>();
+  for (const e of [...sandbox.sim.events, ...givenEvents]) {
+    const taskArn = (e.detail as { taskArn?: unknown } | undefined)?.taskArn;
+    // A delivered event without a task ARN is rejected and recorded as such, not a task to follow.
+    if (!delivered.has(String(e.id)) || typeof taskArn !== 'string') continue;
+    const ids = deliveredTasks.get(taskArn) ?? new Set<string>();
+    ids.add(String(e.id));
+    deliveredTasks.set(taskArn, ids);
   }
+  // Malformed and foreign events are kept as REJECTED items (one partition per day).
+  const rejectedIds = new Set<string>();
+  const today = new Date(sandbox.sim.now()).toISOString().slice(0, 10);
+  for (const item of await sandbox.reader.partition(PK.rejected(today)))
+    rejectedIds.add(String(item.eventId));
   const deadTasks = new Set(
     sandbox.bus.deadLetters
       .filter((d) => d.rule === RULE_NAMES.eniFailure)
       .map((d) => String((d.event.detail as { taskArn?: string } | undefined)?.taskArn)),
   );
   const unhandled: string[] = [];
-  for (const arn of deliveredTasks) {
+  let rejected = 0;
+  for (const [arn, ids] of deliveredTasks) {
     const pointer = await sandbox.reader.pointer(arn);
-    if (!pointer?.doneAt && !deadTasks.has(arn)) unhandled.push(arn);
+    if (pointer?.doneAt || deadTasks.has(arn)) continue;
+    if ([...ids].some((id) => rejectedIds.has(id))) rejected += 1;
+    else unhandled.push(arn);
   }
   results.push({
     name: 'no lost event',
     ok: unhandled.length === 0,
-    detail: `${deliveredTasks.size} failed tasks delivered; ${deliveredTasks.size - unhandled.length - deadTasks.size} recorded, ${deadTasks.size} dead-lettered, ${unhandled.length} unaccounted`,
+    detail: `${deliveredTasks.size} failed tasks delivered; ${deliveredTasks.size - unhandled.length - deadTasks.size - rejected} handled, ${rejected} rejected and recorded, ${deadTasks.size} dead-lettered, ${unhandled.length} unaccounted`,
   });
 
   // 3. No relaunch of a task that had started.

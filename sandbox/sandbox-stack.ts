@@ -35,6 +35,10 @@ export const SANDBOX_TABLE = 'eni-remediator-audit';
 export const RULE_NAMES = Object.freeze({ eniFailure: 'eni-failure', runTask: 'runtask-cloudtrail' });
 
 export interface SandboxOptions {
+  /** Region the sandbox plays (events from other regions are foreign). @default us-east-1 */
+  readonly region?: string;
+  /** Account the deployment serves. @default 111122223333 */
+  readonly accountId?: string;
   /** Extra or overriding environment for the functions (ENV names). */
   readonly env?: Readonly<Record<string, string>>;
   /** Rule patterns; default: the failure catalog's (a test passes the synthesized template's). */
@@ -79,8 +83,10 @@ export const SANDBOX_FUNCTION_ENV: Readonly<Record<string, string>> = Object.fre
 
 /** Starts dynalite, the ECS simulator and the bus, and wires the real handlers to the rules. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? SANDBOX_REGION;
+  const accountId = options.accountId ?? SANDBOX_ACCOUNT;
   const db = await startDynamoDb();
-  const sim = new EcsSimulator({ accountId: SANDBOX_ACCOUNT, region: SANDBOX_REGION, ...options.simulator });
+  const sim = new EcsSimulator({ accountId, region, ...options.simulator });
   let ecsEndpoint: string;
   try {
     ecsEndpoint = (await sim.start()).endpoint;
@@ -89,7 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw err;
   }
   const env: Record<string, string> = {
-    AWS_REGION: SANDBOX_REGION,
+    AWS_REGION: region,
     AWS_ACCESS_KEY_ID: 'sandbox',
     AWS_SECRET_ACCESS_KEY: 'sandbox',
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
@@ -97,6 +103,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // The functions run on Node.js 22+ in Lambda; a laptop on Node 20 need not be told each run.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...SANDBOX_FUNCTION_ENV,
+    [ENV.accountId]: accountId,
     ...options.env,
   };
   // The SDK reads endpoints, region and credentials from the environment, as in Lambda.
@@ -138,8 +145,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           id: randomUUID(),
           'detail-type': 'TaskRelaunched',
           source: 'eni-remediator',
-          account: SANDBOX_ACCOUNT,
-          region: SANDBOX_REGION,
+          account: accountId,
+          region,
           time: new Date(sim.now()).toISOString(),
           resources: [e.newTaskArn, e.oldTaskArn],
           detail: { ...e },

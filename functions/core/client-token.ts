@@ -12,7 +12,11 @@ export function relaunchClientToken(rootTaskArn: string, attempt: number): strin
   return `eni-r${String(attempt).padStart(2, '0')}-${digest}`;
 }
 
-/** A short, stable digest of a secret value, so audit records can show "changed or not" without the value. */
-export function secretDigest(value: string): string {
-  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
+/**
+ * What the audit trail keeps of an environment override value: only its length. A digest would
+ * let anyone with read access confirm a guessed low-entropy value (an unsalted hash of "prod" is
+ * "prod" to an attacker), and nothing needs to compare the values.
+ */
+export function redactedValue(value: string): string {
+  return `[redacted, ${value.length} chars]`;
 }

@@ -13,7 +13,7 @@
 import Ajv2020 from 'ajv/dist/2020';
 import type { LaunchSource, ReasonCode, RecordedLaunch } from './audit-items';
 import type { FailureClass } from './catalog';
-import { relaunchClientToken, secretDigest } from './client-token';
+import { redactedValue, relaunchClientToken } from './client-token';
 import type { RunTaskRequest } from './ports';
 import runTaskSchema from './runtask-request.schema.json';
 import { failedSubnetOf, type TaskDetail, type TaskOverrides } from './task-event';
@@ -238,8 +238,8 @@ export function validateRunTaskRequest(request: Record<string, unknown>): string
 }
 
 /**
- * The request as stored in the audit trail: environment override values are replaced by
- * digests (names stay, so an operator sees which variables were set).
+ * The request as stored in the audit trail: environment override values are replaced by their
+ * length (names stay, so an operator sees which variables were set).
  */
 export function redactRequest(request: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(request) as Record<string, unknown>;
@@ -248,7 +248,7 @@ export function redactRequest(request: Record<string, unknown>): Record<string, 
     | undefined;
   for (const c of overrides?.containerOverrides ?? []) {
     for (const e of c.environment ?? []) {
-      if (typeof e.value === 'string') e.value = secretDigest(e.value);
+      if (typeof e.value === 'string') e.value = redactedValue(e.value);
     }
   }
   return copy;

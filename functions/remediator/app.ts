@@ -59,11 +59,14 @@ export interface Clients {
 
 /** SDK clients from the standard chain: region, credentials and AWS_ENDPOINT_URL_* from the environment. */
 export function createClients(): Clients {
+  // Bounded waits: a hung connection must not eat the function's timeout. A RunTask that timed
+  // out after ECS accepted it is retried by the SDK with the same clientToken (no second task).
+  const http = { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true };
   return {
-    dynamodb: new DynamoDBClient({}),
-    ecs: new ECSClient({ maxAttempts: 5 }),
-    sns: new SNSClient({}),
-    events: new EventBridgeClient({}),
+    dynamodb: new DynamoDBClient({ requestHandler: http }),
+    ecs: new ECSClient({ maxAttempts: 5, requestHandler: http }),
+    sns: new SNSClient({ requestHandler: http }),
+    events: new EventBridgeClient({ requestHandler: http }),
   };
 }
 
