@@ -139,6 +139,7 @@ export class AwsContext {
         env: this.io.env,
         localEndpoint: this.endpoint,
         region,
+        profile: this.options.profile ?? (this.io.env.AWS_PROFILE || undefined),
         cloudFormation: () => this.keep(new CloudFormationClient(this.config('CLOUDFORMATION'))),
       });
     })();
@@ -158,7 +159,12 @@ export class AwsContext {
     } catch {
       tableName = undefined;
     }
-    return { tableName, region: this.region, endpoint: this.endpoint };
+    return {
+      tableName,
+      region: this.region,
+      endpoint: this.endpoint,
+      profile: this.options.profile ?? (this.io.env.AWS_PROFILE || undefined),
+    };
   }
 
   /** Closes every client this run opened (clients given through io stay open). */

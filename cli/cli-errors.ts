@@ -53,6 +53,7 @@ export interface ErrorContext {
   readonly tableName?: string;
   readonly region?: string;
   readonly endpoint?: string;
+  readonly profile?: string;
 }
 
 const CREDENTIAL_ERRORS = new Set(['CredentialsProviderError', 'TokenProviderError']);
@@ -102,6 +103,15 @@ export function toCliError(err: unknown, ctx: ErrorContext = {}): CliError {
   if (err instanceof CliError) return err;
   const name = nameOf(err);
   const at = where(ctx);
+  if (CREDENTIAL_ERRORS.has(name) && ctx.profile) {
+    return new CliError(
+      `profile "${ctx.profile}" gave no credentials (is it in ~/.aws/config or ~/.aws/credentials, and logged in?): ` +
+        'check `aws configure list-profiles`, run `aws sso login --profile ' +
+        `${ctx.profile}\`, or pick another --profile`,
+      EXIT.credentials,
+      { cause: err },
+    );
+  }
   if (CREDENTIAL_ERRORS.has(name)) {
     return new CliError(
       'no AWS credentials found: run `aws configure` or `aws sso login`, set AWS_PROFILE or pass --profile, ' +

@@ -59,9 +59,22 @@ function jsonOrFile(value: string): string {
   return readFileSync(text, 'utf8');
 }
 
-function awsOptionsOf(cmd: Command): AwsOptions {
+function awsOptionsOf(cmd: Command, arnRegion?: string): AwsOptions {
   const o = cmd.optsWithGlobals<AwsOptions>();
-  return { region: o.region, profile: o.profile, endpoint: o.endpoint, table: o.table, stack: o.stack };
+  // A task's audit trail lives in its own region: without --region, the ARN names it.
+  return {
+    region: o.region ?? arnRegion,
+    profile: o.profile,
+    endpoint: o.endpoint,
+    table: o.table,
+    stack: o.stack,
+  };
+}
+
+/** The region of an ECS ARN argument, when it looks like one. */
+function regionOfArn(arn: string): string | undefined {
+  const region = arn.split(':')[3];
+  return arn.startsWith('arn:') && region && /^[a-z]{2}(-[a-z]+)+-\d$/.test(region) ? region : undefined;
 }
 
 /**
@@ -72,8 +85,9 @@ async function withContext(
   io: CliIo,
   cmd: Command,
   body: (ctx: AwsContext) => Promise<number>,
+  arnRegion?: string,
 ): Promise<void> {
-  const ctx = new AwsContext(awsOptionsOf(cmd), io);
+  const ctx = new AwsContext(awsOptionsOf(cmd, arnRegion), io);
   let code: number;
   try {
     code = await body(ctx);
@@ -165,15 +179,20 @@ export function buildProgram(io: CliIo): Command {
     .argument('<taskArn>', 'any task ARN of the chain')
     .option('--json', 'JSON: chain, failures, attempts, pointers, events, timeline')
     .action(async (taskArnText: string, options, cmd: Command) =>
-      withContext(io, cmd, async (ctx) => {
-        const format = formatOf(options, false);
-        const taskArn = checkTaskArn(taskArnText);
-        const reader = await ctx.reader();
-        const view = await loadChainView(reader, taskArn);
-        if (!view) throw taskNotFound(taskArn, reader.tableName, ctx.endpoint ? undefined : ctx.region);
-        io.out.write(formatShow(view, format, c));
-        return EXIT.ok;
-      }),
+      withContext(
+        io,
+        cmd,
+        async (ctx) => {
+          const format = formatOf(options, false);
+          const taskArn = checkTaskArn(taskArnText);
+          const reader = await ctx.reader();
+          const view = await loadChainView(reader, taskArn);
+          if (!view) throw taskNotFound(taskArn, reader.tableName, ctx.endpoint ? undefined : ctx.region);
+          io.out.write(formatShow(view, format, c));
+          return EXIT.ok;
+        },
+        regionOfArn(taskArnText),
+      ),
     );
 
   rangeOptions(
@@ -270,21 +289,26 @@ export function buildProgram(io: CliIo): Command {
     .option('--alert-topic <arn>', 'SNS topic to alert if the redrive fails')
     .option('--json', 'JSON')
     .action(async (taskArn: string, options: RedriveOptions & { json?: boolean }, cmd: Command) =>
-      withContext(io, cmd, async (ctx) => {
-        const result = await redrive(
-          taskArn,
-          {
-            ...options,
-            networkDefaults:
-              options.networkDefaults === undefined ? undefined : jsonOrFile(options.networkDefaults),
-          },
-          ctx,
-          io,
-        );
-        if (!result) throw declined();
-        io.out.write(formatRedrive(result, options.json === true, c));
-        return redriveExitCode(result);
-      }),
+      withContext(
+        io,
+        cmd,
+        async (ctx) => {
+          const result = await redrive(
+            taskArn,
+            {
+              ...options,
+              networkDefaults:
+                options.networkDefaults === undefined ? undefined : jsonOrFile(options.networkDefaults),
+            },
+            ctx,
+            io,
+          );
+          if (!result) throw declined();
+          io.out.write(formatRedrive(result, options.json === true, c));
+          return redriveExitCode(result);
+        },
+        regionOfArn(taskArn),
+      ),
     );
 
   program

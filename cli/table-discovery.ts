@@ -27,6 +27,8 @@ export interface TableDiscoveryInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Set when DynamoDB is a local endpoint (the sandbox has no CloudFormation). */
   readonly localEndpoint?: string;
+  /** The named profile in use, for error messages. */
+  readonly profile?: string;
   readonly region?: string;
   readonly cloudFormation: () => CloudFormationClient;
 }
@@ -59,7 +61,7 @@ export async function discoverTableName(input: TableDiscoveryInput): Promise<Dis
         { cause: err },
       );
     }
-    throw toCliError(err, { region: input.region });
+    throw toCliError(err, { region: input.region, profile: input.profile });
   }
   const name = outputs.find((o) => o.OutputKey === AUDIT_TABLE_OUTPUT_KEY)?.OutputValue;
   if (!name) {
