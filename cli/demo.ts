@@ -267,10 +267,18 @@ function colourDecision(decision: string, color: boolean): string {
   return decision;
 }
 
-function renderRows(rows: readonly SummaryRow[], color: boolean, withExpected: boolean): string {
+function renderRows(
+  rows: readonly SummaryRow[],
+  color: boolean,
+  withExpected: boolean,
+  columns: number,
+): string {
   const head = ['Job', 'Cluster', 'Failure', 'Decision', 'Tries', 'Final state'];
-  const colWidths = [28, 14, 25, 31, 7, 20];
-  if (withExpected) {
+  // 140 columns fit the table; narrower terminals get narrower, wrapped columns and no "Expected".
+  const narrow = columns < 140;
+  const colWidths = narrow ? [16, 11, 14, 16, 7, 9] : [28, 14, 25, 31, 7, 20];
+  const showExpected = withExpected && columns >= 170;
+  if (showExpected) {
     head.push('Expected');
     colWidths.push(28);
   }
@@ -289,7 +297,7 @@ function renderRows(rows: readonly SummaryRow[], color: boolean, withExpected: b
       String(r.attempts),
       r.finalState,
     ];
-    if (withExpected) row.push(r.expected ?? '');
+    if (showExpected) row.push(r.expected ?? '');
     table.push(row);
   }
   return table.toString();
@@ -461,7 +469,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     } else {
       line(out);
       line(out, color ? pc.bold('What happened to every job') : 'What happened to every job');
-      line(out, renderRows(rows, color, !external));
+      line(out, renderRows(rows, color, !external, (out as { columns?: number }).columns ?? 200));
       line(out);
       line(
         out,
