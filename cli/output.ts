@@ -27,7 +27,6 @@ export function formatOf(options: { json?: boolean; csv?: boolean }, csvAllowed 
   return 'table';
 }
 
-/** A cell value as text ('' for nothing). */
 /**
  * Text from events and files made safe for a terminal: control characters (escape sequences
  * that retitle or reset the terminal, bells, stray carriage returns) become U+FFFD, and line
@@ -39,6 +38,7 @@ export function printable(text: string, options: { keepLineBreaks?: boolean } = 
   return flat.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
 }
 
+/** A cell value as text ('' for nothing). */
 export function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return printable(value);
