@@ -131,7 +131,7 @@ export function buildProgram(io: CliIo): Command {
     cmd
       .option(
         '--since <time>',
-        'start: ISO time, UTC day (YYYY-MM-DD) or relative (30m, 24h, 7d); default 7d',
+        'start: ISO time, UTC day (YYYY-MM-DD) or relative (30m, 24h, 7d, 2w); default 7d',
       )
       .option('--until <time>', 'end, same formats; default now')
       .option('--day <YYYY-MM-DD>', 'one UTC day (instead of --since/--until)');
