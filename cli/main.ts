@@ -28,6 +28,7 @@ import { declined, formatRedrive, type RedriveOptions, redrive, redriveExitCode 
 import { formatReplay, parseNetworkDefaults, replayEvents } from './replay';
 import { readInputs } from './replay-input';
 import { DEFAULT_STACK_NAME, TABLE_ENV_VAR } from './table-discovery';
+import { DEFAULT_RANGE_DAYS, RELATIVE_TIME_EXAMPLES } from './time-range';
 
 /** Help text listing the exit codes. */
 export const EXIT_CODES_HELP = `
@@ -131,7 +132,7 @@ export function buildProgram(io: CliIo): Command {
     cmd
       .option(
         '--since <time>',
-        'start: ISO time, UTC day (YYYY-MM-DD) or relative (30m, 24h, 7d, 2w); default 7d',
+        `start: ISO time, UTC day (YYYY-MM-DD) or relative (${RELATIVE_TIME_EXAMPLES}); default ${DEFAULT_RANGE_DAYS}d`,
       )
       .option('--until <time>', 'end, same formats; default now')
       .option('--day <YYYY-MM-DD>', 'one UTC day (instead of --since/--until)');

@@ -14,6 +14,9 @@ export interface TimeRange {
 const DAY_MS = 86_400_000;
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
 
+/** Examples of the relative form, one per unit above: the help text and the errors both quote them. */
+export const RELATIVE_TIME_EXAMPLES = '30m, 24h, 7d, 2w';
+
 /** Default look-back of the audit commands. */
 export const DEFAULT_RANGE_DAYS = 7;
 
@@ -41,7 +44,7 @@ export function parseTimePoint(text: string, nowMs: number, edge: 'start' | 'end
   }
   throw new UsageError(
     `${flag} "${text}" is not a time: use an ISO timestamp (2025-01-31T06:00:00Z), a UTC day (2025-01-31) ` +
-      'or a relative time (30m, 24h, 7d, 2w)',
+      `or a relative time (${RELATIVE_TIME_EXAMPLES})`,
   );
 }
 
